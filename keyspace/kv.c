@@ -1,0 +1,107 @@
+/* keyspace/kv.c - building and freeing key entries (see keyspace/kv.h). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "keyspace/kv.h"
+#include "shm/alloc.h"
+#include "util/numconv.h"
+
+static kv_value_free_fn *value_freers[8];
+
+void kv_register_value_free(enum kv_type type, kv_value_free_fn *fn) { value_freers[type] = fn; }
+
+static struct kv *kv_alloc(const void *key, size_t klen, size_t payload, shm_off_t *off)
+{
+    *off = shm_alloc(sizeof(struct kv) + klen + payload);
+    struct kv *kv = kv_at(*off);
+    kv->link.next = 0;
+    kv->lru = 0;
+    kv->flags = 0;
+    kv->reserved = 0;
+    kv->keylen = (uint32_t)klen;
+    kv->vlen = (uint32_t)payload;
+    memcpy(kv->data, key, klen);
+    return kv;
+}
+
+shm_off_t kv_new_int(const void *key, size_t klen, long long v)
+{
+    shm_off_t off;
+    struct kv *kv = kv_alloc(key, klen, sizeof(v), &off);
+    kv->type = KV_STRING;
+    kv->enc = KV_ENC_INT;
+    memcpy(kv_payload(kv), &v, sizeof(v));
+    return off;
+}
+
+shm_off_t kv_new_object(const void *key, size_t klen, enum kv_type type, enum kv_enc enc, shm_off_t obj)
+{
+    shm_off_t off;
+    struct kv *kv = kv_alloc(key, klen, sizeof(obj), &off);
+    kv->type = type;
+    kv->enc = enc;
+    memcpy(kv_payload(kv), &obj, sizeof(obj));
+    return off;
+}
+
+shm_off_t kv_blob_new(size_t cap)
+{
+    shm_off_t off = shm_alloc(sizeof(struct kv_blob) + (cap ? cap : 1));
+    ((struct kv_blob *)shm_ptr(off))->len = 0;
+    return off;
+}
+
+size_t kv_blob_cap(shm_off_t blob) { return shm_alloc_usable(blob) - sizeof(struct kv_blob); }
+
+shm_off_t kv_new_string(const void *key, size_t klen, const void *val, size_t vlen, int force_raw)
+{
+    long long v;
+    if (!force_raw && vlen <= 20 && string2ll(val, vlen, &v))
+        return kv_new_int(key, klen, v);
+    if (!force_raw && vlen <= KV_EMBSTR_MAX) {
+        shm_off_t off;
+        struct kv *kv = kv_alloc(key, klen, vlen, &off);
+        kv->type = KV_STRING;
+        kv->enc = KV_ENC_EMBSTR;
+        memcpy(kv_payload(kv), val, vlen);
+        return off;
+    }
+    shm_off_t blob = kv_blob_new(vlen);
+    struct kv_blob *b = shm_ptr(blob);
+    memcpy(b->data, val, vlen);
+    b->len = vlen;
+    return kv_new_object(key, klen, KV_STRING, KV_ENC_RAW, blob);
+}
+
+const char *kv_string(struct kv *kv, char *buf, size_t *len)
+{
+    switch (kv->enc) {
+    case KV_ENC_INT:
+        *len = (size_t)ll2string(buf, 21, kv_int(kv));
+        return buf;
+    case KV_ENC_EMBSTR:
+        *len = kv->vlen;
+        return kv_payload(kv);
+    default: {
+        struct kv_blob *b = shm_ptr(kv_value_off(kv));
+        *len = b->len;
+        return b->data;
+    }
+    }
+}
+
+void kv_free(shm_off_t off)
+{
+    struct kv *kv = kv_at(off);
+    if (kv->enc != KV_ENC_INT && kv->enc != KV_ENC_EMBSTR) {
+        if (kv->type == KV_STRING)
+            shm_free(kv_value_off(kv));
+        else if (value_freers[kv->type])
+            value_freers[kv->type](kv_value_off(kv), (enum kv_enc)kv->enc);
+        else {
+            fprintf(stderr, "kv_free: no freer for type %d\n", kv->type);
+            abort();
+        }
+    }
+    shm_free(off);
+}

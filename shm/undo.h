@@ -1,0 +1,63 @@
+/* shm/undo.h - the undo log that makes every write to the arena atomic.
+ *
+ * A write (one command, a whole MULTI/EXEC or Lua script) runs between
+ * undo_begin() and undo_commit(), holding the keyspace lock.  Before any byte of the
+ * arena that existed before the write changes, undo_save() appends its old contents
+ * to the log.  Commit truncates the log; a crash at any instruction leaves the log
+ * describing exactly the bytes to put back, and the next lock owner (shm/lock.c,
+ * on EOWNERDEAD) calls undo_rollback(), newest record first.
+ *
+ * Invariants:
+ *  - header.undo.used == 0 exactly when no write is in progress (or it committed).
+ *  - A record is fully written and counted in 'used' before the bytes it covers change.
+ *  - Memory allocated inside the write needs no record: the allocator's metadata
+ *    change is logged, so rollback frees it.  Frees inside a write are deferred to
+ *    undo_commit() (a rolled-back write simply forgets them), so freed memory is never
+ *    reused within the write that freed it.
+ */
+#ifndef SHM_UNDO_H
+#define SHM_UNDO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include "shm/arena.h"
+
+/* Starts a write; the lock must be held and the log empty. */
+void undo_begin(void);
+
+/* Saves the current contents of [addr, addr+len) (inside the arena) in the log. */
+void undo_save(const void *addr, size_t len);
+
+/* Assign an arena lvalue after logging its old value. */
+#define UNDO_SET(lvalue, value) \
+    do { undo_save(&(lvalue), sizeof(lvalue)); (lvalue) = (value); } while (0)
+
+/* Queues an allocation to be freed at commit (see shm/alloc.h: shm_free). */
+void undo_defer_free(shm_off_t off);
+
+/* Runs the deferred frees, then truncates the log: the write is durable in memory. */
+void undo_commit(void);
+
+/* Puts back every saved range, newest first, forgets deferred frees, empties the log. */
+void undo_rollback(void);
+
+/* True between undo_begin() and undo_commit()/undo_rollback() in this process. */
+int undo_in_write(void);
+
+/* Bytes currently in the log (0 outside a write). */
+uint64_t undo_used(void);
+
+/* Aborting a write: where a write cannot go on (undo log full, arena out of memory)
+ * the write is rolled back and control returns to the innermost undo_guard set by
+ * the caller of undo_begin(), with the reason; without a guard the process aborts. */
+enum undo_abort_reason { UNDO_ABORT_LOG_FULL = 1, UNDO_ABORT_OOM = 2 };
+extern jmp_buf *undo_guard;
+__attribute__((noreturn)) void undo_abort(enum undo_abort_reason why);
+
+/* Test hook: after n more records in this process, call fn (default: raise SIGKILL)
+ * instead of returning from undo_save; n < 0 disables.  Used by crash tests to stop a
+ * write after its Nth logged store. */
+void undo_test_crash_after(long n, void (*fn)(void));
+
+#endif
