@@ -1,0 +1,192 @@
+"""End-to-end test harness for Ferrous: starting and stopping server processes.
+
+Owns:
+  - Server: one server process (Ferrous, or redis-server as the oracle) on a free loopback
+    port, with its own directory and a log file there holding its stdout and stderr. It is
+    started in a new session, so its pid is also its process-group id and every worker it
+    forks is in that group; stop() sends SIGTERM to the pid, waits, then SIGKILLs the group,
+    and afterwards makes sure the group is empty.
+  - the registry of every process group spawned, so kill_leftovers() can clean up at the end.
+Comparing servers' replies is ferrous_diff.py's business.
+"""
+
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+
+REPO = Path(__file__).resolve().parents[2]
+ORACLE_BIN = "/usr/bin/redis-server"
+START_TIMEOUT = 10.0
+STOP_TIMEOUT = 10.0
+REPLY_TIMEOUT = 10.0
+LOG_TAIL_LINES = 60
+
+_spawned_groups = set()
+
+
+class ServerError(Exception):
+    """A server failed to start, answer, or stop; the message carries its log."""
+
+
+def ferrous_bin():
+    """The server binary under test: $FERROUS_BIN, else <repo>/bin/ferrous-server."""
+    return os.environ.get("FERROUS_BIN") or str(REPO / "bin" / "ferrous-server")
+
+
+def free_port():
+    """A loopback TCP port that was free a moment ago (bind to port 0, read it, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def group_members(pgid):
+    """Pids of live (non-zombie) processes whose process group is pgid."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(entry))
+    return members
+
+
+def _kill_group(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def kill_leftovers():
+    """SIGKILL every process still alive in a group this harness spawned; returns their pids."""
+    found = []
+    for pgid in sorted(_spawned_groups):
+        members = group_members(pgid)
+        if members:
+            found.extend(members)
+            _kill_group(pgid)
+    _spawned_groups.clear()
+    return found
+
+
+def _wait_gone(pgid, timeout):
+    deadline = time.monotonic() + timeout
+    while group_members(pgid):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def _ping_once(port):
+    """True if a PING on a new connection answers +PONG."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+            s.sendall(b"*1\r\n$4\r\nPING\r\n")
+            return s.recv(64).startswith(b"+PONG\r\n")
+    except OSError:
+        return False
+
+
+class Server:
+    """One server process on 127.0.0.1; start() returns once it answers PING."""
+
+    def __init__(self, binary, args=(), directory=None, name="server"):
+        self.binary = str(binary)
+        self.extra_args = [str(a) for a in args]
+        self.name = name
+        self.dir = Path(directory or tempfile.mkdtemp(prefix=f"ferrous-e2e-{name}-"))
+        self.log_path = self.dir / "server.log"
+        self.port = None
+        self.proc = None
+        self.leftovers = []
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    def command_line(self):
+        return [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--daemonize", "no",
+                "--dir", str(self.dir)] + self.extra_args
+
+    def start(self, timeout=START_TIMEOUT):
+        if not os.access(self.binary, os.X_OK):
+            raise ServerError(f"{self.name}: no executable at {self.binary} (build it with `make`)")
+        self.port = free_port()
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(self.command_line(), stdin=subprocess.DEVNULL,
+                                         stdout=log, stderr=subprocess.STDOUT,
+                                         cwd=self.dir, start_new_session=True)
+        _spawned_groups.add(self.proc.pid)
+        self._wait_ready(timeout)
+        return self
+
+    def _wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        while not _ping_once(self.port):
+            code = self.proc.poll()
+            if code is not None:
+                self.stop()
+                raise ServerError(f"{self.name} exited with status {code} before answering "
+                                  f"PING\n{self.describe()}")
+            if time.monotonic() >= deadline:
+                self.stop()
+                raise ServerError(f"{self.name} did not answer PING within {timeout:g} s\n"
+                                  f"{self.describe()}")
+            time.sleep(0.02)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout=STOP_TIMEOUT):
+        """SIGTERM the pid, wait, SIGKILL the group if needed; then make sure the group is
+        empty (workers included), killing and recording in self.leftovers what remains."""
+        if self.proc is None:
+            return
+        pgid = self.proc.pid
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                _kill_group(pgid)
+                self.proc.wait()
+        if not _wait_gone(pgid, 2.0):
+            self.leftovers = group_members(pgid)
+            _kill_group(pgid)
+            _wait_gone(pgid, 2.0)
+        _spawned_groups.discard(pgid)
+
+    def log_text(self):
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def describe(self):
+        """Command line, exit status and the tail of the log, for failure messages."""
+        tail = self.log_text().splitlines()[-LOG_TAIL_LINES:]
+        status = self.proc.poll() if self.proc else None
+        return (f"  command: {shlex.join(self.command_line())}\n  exit status: {status}\n"
+                f"  log {self.log_path} (last {len(tail)} lines):\n"
+                + "".join(f"    | {line}\n" for line in tail))
+
+    def client(self, **kwargs):
+        """A redis-py client on one dedicated connection (so SELECT etc. stick)."""
+        pool = redis.ConnectionPool(host="127.0.0.1", port=self.port,
+                                    socket_timeout=REPLY_TIMEOUT, **kwargs)
+        return redis.Redis(connection_pool=pool, single_connection_client=True)
