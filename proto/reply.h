@@ -19,12 +19,15 @@ struct reply {
 
 void reply_init(struct reply *r, int resp);
 void reply_free(struct reply *r);
-void reply_reset(struct reply *r);                         /* len = 0, keeps buffer */
+void reply_reset(struct reply *r);     /* len = 0, keeps buffer (unless it grew past 1MB) */
 
 void reply_raw(struct reply *r, const void *p, size_t len); /* bytes as they are */
 void reply_status(struct reply *r, const char *s);          /* +s\r\n */
 void reply_ok(struct reply *r);                             /* +OK */
-/* msg without the leading '-': "ERR syntax error", "WRONGTYPE Operation ..." */
+/* msg without the leading '-': "ERR syntax error", "WRONGTYPE Operation ...".  As Redis's
+ * addReplyErrorFormat: CR/LF at the ends dropped, inside turned into spaces; counted in
+ * errors, last_error = the first word (or "ERR" if it does not end within 31 chars).
+ * reply_status likewise turns CR/LF into spaces. */
 void reply_error(struct reply *r, const char *msg);
 void reply_errorf(struct reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void reply_int(struct reply *r, long long v);
@@ -42,7 +45,8 @@ void reply_bool(struct reply *r, int v);                    /* #t #f / :1 :0 */
 void reply_verbatim(struct reply *r, const char *p, size_t len, const char *ext3); /* =... / bulk */
 
 /* Aggregates whose length is known only at the end: begin returns a handle, end
- * writes the header in place. kind is '*' (array), '%' (map, n pairs) or '~' (set). */
+ * writes the header in place. kind is '*' (array), '%' (map, n pairs) or '~' (set).
+ * The end moves the bytes written since begin: close nested ones innermost first. */
 size_t reply_defer_begin(struct reply *r);
 void reply_defer_end(struct reply *r, size_t handle, char kind, long n);
 
