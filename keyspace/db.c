@@ -130,24 +130,25 @@ static struct kv *lookup_expiring(struct db *db, const void *key, size_t klen)
     return kv;
 }
 
-struct kv *db_lookup_read(struct db *db, const void *key, size_t klen)
+struct kv *db_lookup(struct db *db, const void *key, size_t klen, int flags)
 {
     struct kv *kv = lookup_expiring(db, key, klen);
-    if (!kv) {
-        db_stats.misses++;
-        return NULL;
+    if (!(flags & DB_LOOKUP_NOSTATS)) {
+        if (kv)
+            db_stats.hits++;
+        else
+            db_stats.misses++;
     }
-    db_stats.hits++;
-    db_touch_lru(kv);
+    if (kv && !(flags & DB_LOOKUP_NOTOUCH))
+        db_touch_lru(kv);
     return kv;
 }
 
+struct kv *db_lookup_read(struct db *db, const void *key, size_t klen) { return db_lookup(db, key, klen, 0); }
+
 struct kv *db_lookup_write(struct db *db, const void *key, size_t klen)
 {
-    struct kv *kv = lookup_expiring(db, key, klen);
-    if (kv)
-        db_touch_lru(kv);
-    return kv;
+    return db_lookup(db, key, klen, DB_LOOKUP_NOSTATS);
 }
 
 void db_add(struct db *db, shm_off_t off)

@@ -48,6 +48,10 @@ int64_t db_wall_ms(void);           /* the real clock, for those that need it */
  * and updates the LRU clock. Both need an open write (expiry may delete). */
 struct kv *db_lookup_read(struct db *db, const void *key, size_t klen);
 struct kv *db_lookup_write(struct db *db, const void *key, size_t klen);
+/* The general form (Redis's lookupKey flags): db_lookup_read is flags 0,
+ * db_lookup_write is DB_LOOKUP_NOSTATS. */
+enum { DB_LOOKUP_NOTOUCH = 1, DB_LOOKUP_NOSTATS = 2 };
+struct kv *db_lookup(struct db *db, const void *key, size_t klen, int flags);
 /* Looks up without expiring, counting or touching (SCAN filters, RANDOMKEY, KEYS). */
 struct kv *db_peek(struct db *db, const void *key, size_t klen);
 int db_key_expired(struct db *db, struct kv *kv);

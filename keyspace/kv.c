@@ -7,8 +7,13 @@
 #include "util/numconv.h"
 
 static kv_value_free_fn *value_freers[8];
+static kv_value_copy_fn *value_copiers[8];
 
 void kv_register_value_free(enum kv_type type, kv_value_free_fn *fn) { value_freers[type] = fn; }
+void kv_register_value_copy(enum kv_type type, kv_value_copy_fn *fn) { value_copiers[type] = fn; }
+
+/* True when the payload is an offset to a value object the kv owns. */
+static int kv_owns_object(const struct kv *kv) { return kv->enc != KV_ENC_INT && kv->enc != KV_ENC_EMBSTR; }
 
 static struct kv *kv_alloc(const void *key, size_t klen, size_t payload, shm_off_t *off)
 {
@@ -90,10 +95,58 @@ const char *kv_string(struct kv *kv, char *buf, size_t *len)
     }
 }
 
+/* A new kv for key with src's type, encoding and payload bytes. */
+static struct kv *kv_clone_shell(struct kv *src, const void *key, size_t klen, shm_off_t *off)
+{
+    struct kv *kv = kv_alloc(key, klen, src->vlen, off);
+    kv->type = src->type;
+    kv->enc = src->enc;
+    kv->lru = src->lru;
+    memcpy(kv_payload(kv), kv_payload(src), src->vlen);
+    return kv;
+}
+
+static shm_off_t copy_value(struct kv *kv)
+{
+    shm_off_t obj = kv_value_off(kv);
+    if (kv->type == KV_STRING) {
+        struct kv_blob *b = shm_ptr(obj);
+        shm_off_t copy = kv_blob_new(b->len);
+        struct kv_blob *nb = shm_ptr(copy);
+        memcpy(nb->data, b->data, b->len);
+        nb->len = b->len;
+        return copy;
+    }
+    if (!value_copiers[kv->type]) {
+        fprintf(stderr, "kv_copy: no copier for type %d\n", kv->type);
+        abort();
+    }
+    return value_copiers[kv->type](obj, (enum kv_enc)kv->enc);
+}
+
+shm_off_t kv_copy(shm_off_t src, const void *key, size_t klen)
+{
+    shm_off_t off;
+    struct kv *kv = kv_clone_shell(kv_at(src), key, klen, &off);
+    if (kv_owns_object(kv)) {
+        shm_off_t obj = copy_value(kv_at(src));
+        memcpy(kv_payload(kv), &obj, sizeof(obj));
+    }
+    return off;
+}
+
+shm_off_t kv_move(shm_off_t src, const void *key, size_t klen)
+{
+    shm_off_t off;
+    kv_clone_shell(kv_at(src), key, klen, &off);
+    shm_free(src);
+    return off;
+}
+
 void kv_free(shm_off_t off)
 {
     struct kv *kv = kv_at(off);
-    if (kv->enc != KV_ENC_INT && kv->enc != KV_ENC_EMBSTR) {
+    if (kv_owns_object(kv)) {
         if (kv->type == KV_STRING)
             shm_free(kv_value_off(kv));
         else if (value_freers[kv->type])

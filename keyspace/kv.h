@@ -85,6 +85,18 @@ size_t kv_blob_cap(shm_off_t blob);
 typedef void kv_value_free_fn(shm_off_t obj, enum kv_enc enc);
 void kv_register_value_free(enum kv_type type, kv_value_free_fn *fn);
 
+/* Registers the deep copiers of the other types' values (COPY): returns a new value
+ * object equal to obj, in the same encoding. */
+typedef shm_off_t kv_value_copy_fn(shm_off_t obj, enum kv_enc enc);
+void kv_register_value_copy(enum kv_type type, kv_value_copy_fn *fn);
+
+/* A new kv (not in any table, no TTL flag) for key holding a deep copy of kv's value
+ * (COPY). */
+shm_off_t kv_copy(shm_off_t kv, const void *key, size_t klen);
+/* A new kv for key that takes over kv's value; kv itself, already unlinked from its
+ * tables by the caller, is freed (RENAME, MOVE). */
+shm_off_t kv_move(shm_off_t kv, const void *key, size_t klen);
+
 /* The dict type id of keyspace tables. */
 #define DICT_TYPE_KEYS 1
 #define DICT_TYPE_EXPIRES 2
