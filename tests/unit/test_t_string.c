@@ -1,0 +1,289 @@
+/* tests/unit/test_t_string.c - Check tests for types/t_string.c on an arena laid out
+ * on plain memory: what the end-to-end differential tests cannot see (encodings of
+ * the kv entries, in-place changes and their rollback, the undo log staying small
+ * for in-place APPEND/SETRANGE, amortized blob growth, dirty counts) plus the exact
+ * RESP2/RESP3 bytes of LCS IDX, taken from redis-server 7.0.15.
+ */
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "keyspace/db.h"
+#include "shm/alloc.h"
+#include "shm/arena.h"
+#include "shm/lock.h"
+#include "shm/slab_internal.h"
+#include "shm/undo.h"
+#include "types/t_string.h"
+
+#define ARENA_SIZE (64ULL << 20)
+
+static void *arena_mem;
+static struct reply rep;
+static char out[1 << 16];
+static size_t outlen;
+static uint64_t last_dirty;
+
+static void setup(void)
+{
+    static int registered;
+    struct shm_arena_params p = { .arena_size = ARENA_SIZE, .undo_size = 8ULL << 20, .ndbs = 2, .nworkers = 1 };
+    char err[256];
+    if (!registered++)
+        command_register(string_commands);
+    arena_mem = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    ck_assert_ptr_ne(arena_mem, MAP_FAILED);
+    ck_assert_msg(shm_arena_init_memory(arena_mem, &p, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(shm_lock_acquire(), 0);
+    undo_begin();
+    db_create_all(2);
+    undo_commit();
+    slab_after_commit();
+}
+
+static void teardown(void)
+{
+    shm_lock_release();
+    munmap(arena_mem, ARENA_SIZE);
+}
+
+enum { COMMIT, ROLLBACK, KEEP_OPEN };
+
+/* Runs one command (NULL-terminated argv) in its own write and ends the write as
+ * asked (KEEP_OPEN leaves it to the caller); returns the reply bytes. */
+static const char *exec_argv(int resp, int end, const char **argv)
+{
+    size_t lens[64];
+    int argc = 0;
+    for (; argv[argc]; argc++)
+        lens[argc] = strlen(argv[argc]);
+    const struct command *cmd = command_lookup(argv[0], lens[0]);
+    ck_assert_msg(cmd != NULL, "unknown command %s", argv[0]);
+    ck_assert_msg(command_arity_ok(cmd, argc), "arity of %s", argv[0]);
+    reply_init(&rep, resp);
+    struct cmd_ctx c = { .cmd = cmd, .argc = argc, .argv = argv, .argvlen = lens, .reply = &rep,
+                         .db = db_get(0), .dbid = 0, .resp = resp };
+    undo_begin();
+    cmd->proc(&c);
+    if (end == COMMIT) {
+        undo_commit();
+        slab_after_commit();
+    } else if (end == ROLLBACK) {
+        undo_rollback();
+        slab_after_rollback();
+    }
+    last_dirty = c.dirty;
+    outlen = rep.len < sizeof(out) - 1 ? rep.len : sizeof(out) - 1;
+    memcpy(out, rep.buf, outlen);
+    out[outlen] = '\0';
+    reply_free(&rep);
+    return out;
+}
+
+#define RUN(...) exec_argv(2, COMMIT, (const char *[]){ __VA_ARGS__, NULL })
+#define RUN3(...) exec_argv(3, COMMIT, (const char *[]){ __VA_ARGS__, NULL })
+#define RUN_UNDONE(...) exec_argv(2, ROLLBACK, (const char *[]){ __VA_ARGS__, NULL })
+#define RUN_OPEN(...) exec_argv(2, KEEP_OPEN, (const char *[]){ __VA_ARGS__, NULL })
+
+static struct kv *peek(const char *key) { return db_peek(db_get(0), key, strlen(key)); }
+
+static int enc_of(const char *key)
+{
+    struct kv *kv = peek(key);
+    ck_assert_ptr_nonnull(kv);
+    return kv->enc;
+}
+
+static shm_off_t blob_of(const char *key)
+{
+    struct kv *kv = peek(key);
+    ck_assert_int_eq(kv->enc, KV_ENC_RAW);
+    return kv_value_off(kv);
+}
+
+static void fill(char *buf, size_t n, char ch)
+{
+    memset(buf, ch, n);
+    buf[n] = '\0';
+}
+
+START_TEST(encodings_follow_redis)
+{
+    char big[60];
+    fill(big, 45, 'b');
+    RUN("set", "i", "123");
+    ck_assert_int_eq(enc_of("i"), KV_ENC_INT);
+    RUN("set", "e", "0123");
+    ck_assert_int_eq(enc_of("e"), KV_ENC_EMBSTR);
+    RUN("set", "r", big);
+    ck_assert_int_eq(enc_of("r"), KV_ENC_RAW);
+    RUN("append", "a", "42");                  /* a new key: as SET */
+    ck_assert_int_eq(enc_of("a"), KV_ENC_INT);
+    RUN("append", "a", "");                    /* an existing key: raw, even for "" */
+    ck_assert_int_eq(enc_of("a"), KV_ENC_RAW);
+    ck_assert_str_eq(RUN("incr", "a"), ":43\r\n");
+    ck_assert_int_eq(enc_of("a"), KV_ENC_INT);
+    ck_assert_str_eq(RUN("incrbyfloat", "f", "2"), "$1\r\n2\r\n");
+    ck_assert_int_eq(enc_of("f"), KV_ENC_EMBSTR);   /* INCRBYFLOAT never makes int */
+    ck_assert_str_eq(RUN("get", "f"), "$1\r\n2\r\n");
+    RUN("setrange", "s", "1", "x");
+    ck_assert_int_eq(enc_of("s"), KV_ENC_RAW);
+    ck_assert_mem_eq(RUN("get", "s"), "$2\r\n\0x\r\n", 8);
+}
+END_TEST
+
+START_TEST(append_in_place_logs_little_and_rolls_back)
+{
+    char big[2100], chunk[1001];
+    fill(big, 2000, 'a');
+    fill(chunk, 1000, 'c');
+    RUN("set", "k", "x");
+    RUN("append", "k", big);                   /* raw now, with spare capacity */
+    shm_off_t blob = blob_of("k");
+    ck_assert_uint_ge(kv_blob_cap(blob), 2001 + 1000);
+
+    RUN_OPEN("append", "k", chunk);
+    ck_assert_uint_eq(blob_of("k"), blob);     /* grew in place */
+    ck_assert_uint_lt(undo_used(), 200);       /* no byte-for-byte log of the new bytes */
+    undo_rollback();
+    slab_after_rollback();
+    ck_assert_str_eq(RUN("strlen", "k"), ":2001\r\n");
+
+    ck_assert_str_eq(RUN("append", "k", chunk), ":3001\r\n");
+    ck_assert_str_eq(RUN("getrange", "k", "1999", "2001"), "$3\r\naac\r\n");
+}
+END_TEST
+
+START_TEST(append_is_amortized)
+{
+    RUN("set", "k", "");
+    shm_off_t prev = 0;
+    int moves = 0;
+    for (int i = 0; i < 20000; i++) {
+        RUN("append", "k", "0123456789");
+        if (blob_of("k") != prev)
+            moves++;
+        prev = blob_of("k");
+    }
+    ck_assert_str_eq(RUN("strlen", "k"), ":200000\r\n");
+    ck_assert_int_lt(moves, 40);
+}
+END_TEST
+
+START_TEST(setrange_in_place_and_rollback)
+{
+    char big[100];
+    fill(big, 50, 'a');
+    RUN("set", "k", big);
+    RUN("append", "k", "bb");                  /* 52 bytes, room to spare */
+    shm_off_t blob = blob_of("k");
+    RUN_UNDONE("setrange", "k", "48", "XYZW");   /* overwrites old bytes and grows */
+    ck_assert_str_eq(RUN("getrange", "k", "46", "-1"), "$6\r\naaaabb\r\n");
+    ck_assert_str_eq(RUN("setrange", "k", "48", "XYZW"), ":52\r\n");
+    ck_assert_uint_eq(blob_of("k"), blob);
+    ck_assert_str_eq(RUN("getrange", "k", "46", "-1"), "$6\r\naaXYZW\r\n");
+    ck_assert_str_eq(RUN("setrange", "k", "54", "!"), ":55\r\n");
+    ck_assert_mem_eq(RUN("getrange", "k", "50", "-1"), "$5\r\nZW\0\0!\r\n", 11);
+    ck_assert_str_eq(RUN("setrange", "k", "0", ""), ":55\r\n");
+    ck_assert_uint_eq(last_dirty, 0);
+}
+END_TEST
+
+START_TEST(incr_in_place_keeps_ttl_and_rolls_back)
+{
+    RUN("set", "k", "10", "ex", "100");
+    struct kv *kv = peek("k");
+    RUN_UNDONE("incrby", "k", "5");
+    ck_assert_str_eq(RUN("get", "k"), "$2\r\n10\r\n");
+    ck_assert_str_eq(RUN("incrby", "k", "5"), ":15\r\n");
+    ck_assert_ptr_eq(peek("k"), kv);            /* same kv, int updated in place */
+    ck_assert_int_eq(enc_of("k"), KV_ENC_INT);
+    ck_assert_int_gt(db_get_expire(db_get(0), peek("k")), db_now_ms());
+    RUN("append", "k", "0");                   /* raw "150" */
+    ck_assert_str_eq(RUN("decr", "k"), ":149\r\n");
+    ck_assert_int_eq(enc_of("k"), KV_ENC_INT);
+    ck_assert_int_gt(db_get_expire(db_get(0), peek("k")), db_now_ms());
+    ck_assert_str_eq(RUN("incrbyfloat", "k", "0.5"), "$5\r\n149.5\r\n");
+    ck_assert_int_gt(db_get_expire(db_get(0), peek("k")), db_now_ms());
+}
+END_TEST
+
+START_TEST(set_options_and_ttl)
+{
+    ck_assert_str_eq(RUN("set", "k", "v", "ex", "abc", "nx", "xx"), "-ERR syntax error\r\n");
+    ck_assert_str_eq(RUN("set", "k", "v", "ex", "abc", "ex", "10"), "+OK\r\n");
+    ck_assert_str_eq(RUN("set", "k", "v", "px", "0"), "-ERR invalid expire time in 'set' command\r\n");
+    ck_assert_str_eq(RUN("setex", "k", "-1", "v"), "-ERR invalid expire time in 'setex' command\r\n");
+    ck_assert_str_eq(RUN("set", "k", "w", "keepttl", "get"), "$1\r\nv\r\n");
+    ck_assert_int_gt(db_get_expire(db_get(0), peek("k")), 0);
+    ck_assert_str_eq(RUN("set", "k", "x"), "+OK\r\n");
+    ck_assert_int_eq(db_get_expire(db_get(0), peek("k")), -1);
+    ck_assert_str_eq(RUN("set", "k", "y", "nx", "get"), "$1\r\nx\r\n");
+    ck_assert_uint_eq(last_dirty, 0);
+    ck_assert_str_eq(RUN("set", "n", "y", "xx"), "$-1\r\n");
+    ck_assert_str_eq(RUN("getex", "k", "pxat", "1"), "$1\r\nx\r\n");   /* past: deleted */
+    ck_assert_ptr_null(peek("k"));
+    ck_assert_uint_eq(last_dirty, 1);
+}
+END_TEST
+
+START_TEST(dirty_counts_keys_changed)
+{
+    RUN("mset", "a", "1", "b", "2", "a", "3");
+    ck_assert_uint_eq(last_dirty, 3);
+    ck_assert_str_eq(RUN("msetnx", "a", "1", "z", "2"), ":0\r\n");
+    ck_assert_uint_eq(last_dirty, 0);
+    ck_assert_str_eq(RUN("mset", "a", "1", "b"), "-ERR wrong number of arguments for 'mset' command\r\n");
+    RUN("getex", "a", "persist");
+    ck_assert_uint_eq(last_dirty, 0);
+    RUN("getdel", "a");
+    ck_assert_uint_eq(last_dirty, 1);
+    RUN("setnx", "b", "9");
+    ck_assert_uint_eq(last_dirty, 0);
+}
+END_TEST
+
+START_TEST(lcs_reply_shapes)
+{
+    RUN("mset", "key1", "ohmytext", "key2", "mynewtext");
+    ck_assert_str_eq(RUN("lcs", "key1", "key2"), "$6\r\nmytext\r\n");
+    ck_assert_str_eq(RUN("lcs", "key1", "key2", "len"), ":6\r\n");
+    ck_assert_str_eq(RUN("lcs", "key1", "key2", "idx", "minmatchlen", "4", "withmatchlen"),
+                     "*4\r\n$7\r\nmatches\r\n*1\r\n*3\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n:4\r\n"
+                     "$3\r\nlen\r\n:6\r\n");
+    ck_assert_str_eq(RUN3("lcs", "key1", "key2", "idx"),
+                     "%2\r\n$7\r\nmatches\r\n*2\r\n*2\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n"
+                     "*2\r\n*2\r\n:2\r\n:3\r\n*2\r\n:0\r\n:1\r\n$3\r\nlen\r\n:6\r\n");
+    ck_assert_str_eq(RUN3("lcs", "key1", "nokey", "idx"), "%2\r\n$7\r\nmatches\r\n*0\r\n$3\r\nlen\r\n:0\r\n");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("t_string");
+    TCase *tc = tcase_create("commands");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, encodings_follow_redis);
+    tcase_add_test(tc, append_in_place_logs_little_and_rolls_back);
+    tcase_add_test(tc, append_is_amortized);
+    tcase_add_test(tc, setrange_in_place_and_rollback);
+    tcase_add_test(tc, incr_in_place_keeps_ttl_and_rolls_back);
+    tcase_add_test(tc, set_options_and_ttl);
+    tcase_add_test(tc, dirty_counts_keys_changed);
+    tcase_add_test(tc, lcs_reply_shapes);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
