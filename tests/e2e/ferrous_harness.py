@@ -10,6 +10,7 @@ Owns:
 Comparing servers' replies is ferrous_diff.py's business.
 """
 
+import atexit
 import os
 import shlex
 import signal
@@ -82,6 +83,9 @@ def kill_leftovers():
     return found
 
 
+atexit.register(kill_leftovers)
+
+
 def _wait_gone(pgid, timeout):
     deadline = time.monotonic() + timeout
     while group_members(pgid):
@@ -123,17 +127,26 @@ class Server:
                 "--save", "", "--appendonly", "no", "--daemonize", "no",
                 "--dir", str(self.dir)] + self.extra_args
 
-    def start(self, timeout=START_TIMEOUT):
+    def start(self, timeout=START_TIMEOUT, attempts=3):
+        """Start on a free port; if another process grabbed that port first (the server
+        exits logging "Address already in use"), try again on a new one."""
         if not os.access(self.binary, os.X_OK):
             raise ServerError(f"{self.name}: no executable at {self.binary} (build it with `make`)")
-        self.port = free_port()
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(self.command_line(), stdin=subprocess.DEVNULL,
-                                         stdout=log, stderr=subprocess.STDOUT,
-                                         cwd=self.dir, start_new_session=True)
-        _spawned_groups.add(self.proc.pid)
-        self._wait_ready(timeout)
-        return self
+        for attempt in range(1, attempts + 1):
+            self.port = free_port()
+            log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
+            with open(self.log_path, "ab") as log:
+                self.proc = subprocess.Popen(self.command_line(), stdin=subprocess.DEVNULL,
+                                             stdout=log, stderr=subprocess.STDOUT,
+                                             cwd=self.dir, start_new_session=True)
+            _spawned_groups.add(self.proc.pid)
+            try:
+                self._wait_ready(timeout)
+                return self
+            except ServerError:
+                port_taken = "Address already in use" in self.log_text()[log_start:]
+                if attempt == attempts or not port_taken:
+                    raise
 
     def _wait_ready(self, timeout):
         deadline = time.monotonic() + timeout
