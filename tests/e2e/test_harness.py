@@ -6,6 +6,7 @@ checks the real server under test the same way."""
 
 import os
 import signal
+import socket
 import textwrap
 import time
 
@@ -81,7 +82,6 @@ def _stop_and_check_gone(server):
 
 
 def test_free_port_is_bindable():
-    import socket
     port = fh.free_port()
     with socket.socket() as s:
         s.bind(("127.0.0.1", port))
@@ -125,6 +125,19 @@ def test_start_timeout_includes_log_and_cleans_up(fake_bin, tmp_path):
     assert "did not answer PING within 0.5 s" in str(err.value)
     assert "fake server starting" in str(err.value)
     assert fh.group_members(server.pid) == []
+
+
+def test_start_retries_when_the_port_was_taken(fake_bin, tmp_path, monkeypatch):
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        taken = blocker.getsockname()[1]
+        ports = iter([taken, fh.free_port()])
+        monkeypatch.setattr(fh, "free_port", lambda: next(ports))
+        server = fh.Server(fake_bin(), directory=tmp_path, name="fake").start()
+    assert server.port != taken
+    assert "Address already in use" in server.log_text()
+    _stop_and_check_gone(server)
 
 
 def test_missing_binary_is_a_clear_error(tmp_path):
