@@ -42,8 +42,9 @@ DIFF_DIR = Path(__file__).resolve().parent / "diff"
 
 Reply = namedtuple("Reply", "kind value")
 Reply.__doc__ = """One reply: kind is the RESP type byte as a str ('+', '-', ':', '$', '*',
-and RESP3's '_', ',', '#', '(', '=', '%', '~', '>', '|'); value is bytes for strings, str for
-errors, int, None for nulls, bool, a list of Reply, or for maps a list of (key, value)."""
+and RESP3's '_', ',', '#', '(', '=', '!', '%', '~', '>'); value is bytes for strings, str for
+errors, int, None for nulls, bool, a list of Reply, or for maps a list of (key, value).
+RESP3 attributes ('|') are read and dropped: the reply that follows them is returned."""
 
 _AGGREGATES = {"*", "~", ">"}
 
@@ -59,9 +60,9 @@ class ExactParser(PythonParser):
         return self._parse(kind, rest)
 
     def _parse(self, kind, rest):
-        if kind == "-" or kind == "!":
+        if kind in ("-", "!"):
             text = rest if kind == "-" else self._buffer.read(int(rest))
-            return Reply("-", text.decode("utf-8", errors="replace"))
+            return Reply(kind, text.decode("utf-8", errors="replace"))
         if kind in ("+", "(", ","):
             return Reply(kind, rest)
         if kind == ":":
@@ -79,14 +80,10 @@ class ExactParser(PythonParser):
         if kind in ("%", "|"):
             n = int(rest)
             pairs = [(self.read_response(), self.read_response()) for _ in range(n)]
-            if kind == "|":  # attribute: metadata that precedes the real reply; keep the reply
+            if kind == "|":
                 return self.read_response()
             return Reply("%", pairs)
-        raise redis.InvalidResponse(f"protocol error: unexpected reply line {raw_repr(kind, rest)}")
-
-
-def raw_repr(kind, rest):
-    return repr(kind.encode() + rest)
+        raise redis.InvalidResponse(f"unexpected reply line {kind.encode() + rest!r}")
 
 
 def show(reply, limit=300):
@@ -98,8 +95,8 @@ def show(reply, limit=300):
 def _show(r):
     if r.kind in ("$", "*", "_") and r.value is None:
         return {"$": "(nil)", "*": "(nil array)", "_": "(null)"}[r.kind]
-    if r.kind == "-":
-        return "-" + r.value
+    if r.kind in ("-", "!"):
+        return r.kind + r.value
     if r.kind in ("+", "(", ","):
         return r.kind + r.value.decode("utf-8", errors="backslashreplace")
     if r.kind in (":", "#"):
