@@ -95,13 +95,14 @@ const char *kv_string(struct kv *kv, char *buf, size_t *len)
     }
 }
 
-/* A new kv for key with src's type, encoding and payload bytes. */
+/* A new kv for key with src's type, encoding, payload bytes and flags but the TTL. */
 static struct kv *kv_clone_shell(struct kv *src, const void *key, size_t klen, shm_off_t *off)
 {
     struct kv *kv = kv_alloc(key, klen, src->vlen, off);
     kv->type = src->type;
     kv->enc = src->enc;
     kv->lru = src->lru;
+    kv->flags = src->flags & ~KV_FLAG_TTL;
     memcpy(kv_payload(kv), kv_payload(src), src->vlen);
     return kv;
 }
@@ -128,6 +129,8 @@ shm_off_t kv_copy(shm_off_t src, const void *key, size_t klen)
 {
     shm_off_t off;
     struct kv *kv = kv_clone_shell(kv_at(src), key, klen, &off);
+    if (kv->enc == KV_ENC_INT)
+        kv->flags |= KV_FLAG_UNSHARED;      /* Redis duplicates the object */
     if (kv_owns_object(kv)) {
         shm_off_t obj = copy_value(kv_at(src));
         memcpy(kv_payload(kv), &obj, sizeof(obj));

@@ -28,6 +28,7 @@ enum kv_enc {
     KV_ENC_EMBSTR = 8, KV_ENC_QUICKLIST = 9, KV_ENC_LISTPACK = 11,
 };
 #define KV_FLAG_TTL 0x01
+#define KV_FLAG_UNSHARED 0x02      /* a small int Redis would not share (COPY's): OBJECT REFCOUNT 1 */
 
 #define KV_EMBSTR_MAX 44            /* Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT */
 

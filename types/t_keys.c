@@ -45,13 +45,15 @@ static int same_arg(const struct cmd_ctx *c, int i, int j)
     return c->argvlen[i] == c->argvlen[j] && memcmp(c->argv[i], c->argv[j], c->argvlen[i]) == 0;
 }
 
-/* Parses argv[i] as an int (Redis's getIntFromObjectOrReply); replies msg (or the
- * standard integer error) and returns 0 on failure. */
+/* Parses argv[i] as an int (Redis's getIntFromObjectOrReply); replies msg, or the
+ * standard errors without one, and returns 0 on failure. */
 static int arg_int(struct cmd_ctx *c, int i, int *out, const char *msg)
 {
     long long v;
-    if (!string2ll(c->argv[i], c->argvlen[i], &v) || v < INT_MIN || v > INT_MAX) {
-        reply_error(c->reply, msg ? msg : ERR_NOT_INT);
+    if (!arg_ll(c, i, &v, msg))
+        return 0;
+    if (v < INT_MIN || v > INT_MAX) {
+        reply_error(c->reply, msg ? msg : "ERR value is out of range, value must between -2147483648 and 2147483647");
         return 0;
     }
     *out = (int)v;
@@ -540,7 +542,8 @@ static void object_refcount_command(struct cmd_ctx *c)
     struct kv *kv = object_lookup(c);
     if (!kv)
         return;
-    int shared = kv->enc == KV_ENC_INT && kv_int(kv) >= 0 && kv_int(kv) < SHARED_INTEGERS;
+    int shared = kv->enc == KV_ENC_INT && !(kv->flags & KV_FLAG_UNSHARED) &&
+                 kv_int(kv) >= 0 && kv_int(kv) < SHARED_INTEGERS;
     reply_int(c->reply, shared ? SHARED_REFCOUNT : 1);
 }
 

@@ -425,6 +425,8 @@ START_TEST(kv_copy_and_move)
     ck_assert_str_eq(value(1, "rawcopy"), big_value());
     ck_assert_str_eq(value(0, "intcopy"), "42");
     ck_assert_int_eq(peek(0, "intcopy")->enc, KV_ENC_INT);
+    ck_assert_int_eq(peek(0, "intcopy")->flags, KV_FLAG_UNSHARED);  /* Redis duplicated it */
+    ck_assert_int_eq(peek(0, "int")->flags, 0);
     /* the copy owns its own blob: deleting the source leaves it intact */
     ck_assert_uint_ne(kv_value_off(peek(1, "rawcopy")), kv_value_off(kv_at(raw)));
     begin();
@@ -444,6 +446,13 @@ START_TEST(kv_copy_and_move)
     ck_assert_ptr_null(peek(1, "rawcopy"));
     ck_assert_str_eq(value(1, "renamed"), big_value());
     ck_assert_int_eq(db_get_expire(db_get(1), peek(1, "renamed")), T0 + 300);
+
+    begin();                                    /* a move keeps the flags but the TTL */
+    old = db_unlink(db, "intcopy", 7, &when);
+    db_add(db, kv_move(old, "intmoved", 8));
+    commit();
+    ck_assert_int_eq(peek(0, "intmoved")->flags, KV_FLAG_UNSHARED);
+    check_keyspace();
 }
 END_TEST
 
