@@ -104,6 +104,13 @@ void dict_release(struct dict *d);
  * empty.  (FLUSHALL swaps in empty tables and frees the old ones in bounded steps.) */
 void dict_detach(struct dict *d, struct dict *out);
 
+/* Frees up to max_entries entries (through the type's free_entry) of a detached dict,
+ * and its tables once empty; returns 1 while entries remain, 0 when d is empty again.
+ * Each call is bounded (also visits at most 10 * max_entries empty buckets), so a
+ * FLUSHALL frees the old contents over many writes.  Uses rehash_idx as its cursor:
+ * a dict being drained must not be searched or added to.  Write. */
+int dict_release_steps(struct dict *d, uint64_t max_entries);
+
 /* Debug consistency check (counts, rehash invariant, every entry in the bucket its
  * hash names).  0 ok, -1 with a description in err. */
 int dict_check(const struct dict *d, char *err, size_t errlen);
