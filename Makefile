@@ -5,7 +5,8 @@
 CC      ?= cc
 BUILD   ?= build
 OPT     ?= -O2
-CFLAGS  += -std=gnu11 $(OPT) -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
+DEBUG_FLAGS ?= -DNDEBUG
+CFLAGS  += -std=gnu11 $(OPT) $(DEBUG_FLAGS) -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
            -I. $(shell pkg-config --cflags lua5.1 2>/dev/null) $(EXTRA_CFLAGS)
 LDLIBS  += $(shell pkg-config --libs lua5.1 2>/dev/null || echo -llua5.1) -lm -lpthread
 MALLOC  ?= -ljemalloc
@@ -48,7 +49,7 @@ e2e: bin/ferrous-server
 test: all unit e2e
 
 sanitize:
-	$(MAKE) BUILD=build-san OPT=-O1 MALLOC= \
+	$(MAKE) BUILD=build-san OPT=-O1 DEBUG_FLAGS= MALLOC= \
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDFLAGS="-fsanitize=address,undefined" build-san/ferrous-server unit-san e2e-san
 

@@ -122,6 +122,7 @@ int shm_arena_create(const struct shm_arena_params *params, char *err, size_t er
 
 int shm_arena_init_memory(void *mem, const struct shm_arena_params *params, char *err, size_t errlen)
 {
+    memset(mem, 0, params->arena_size);         /* the allocator wants zeroed metadata */
     shm_base = mem;
     mapped_size = params->arena_size;
     arena_fd = -1;

@@ -17,6 +17,7 @@
 
 #include "shm/undo.h"
 #include "shm/alloc.h"
+#include "shm/slab_internal.h"
 
 struct undo_record {
     shm_off_t off;
@@ -101,6 +102,7 @@ void undo_commit(void)
     __atomic_thread_fence(__ATOMIC_RELEASE);
     __atomic_store_n(&undo_state()->used, 0, __ATOMIC_RELEASE);
     in_write = 0;
+    slab_after_commit();
 }
 
 /* Records are variable length, so walk forward once to find their starts, then
@@ -133,6 +135,7 @@ void undo_rollback(void)
     __atomic_thread_fence(__ATOMIC_RELEASE);
     __atomic_store_n(&st->used, 0, __ATOMIC_RELEASE);
     in_write = 0;
+    slab_after_rollback();
 }
 
 void undo_abort(enum undo_abort_reason why)

@@ -1,0 +1,67 @@
+/* worker/cron.c - a worker's periodic work (see cron.h). */
+#include <stdlib.h>
+
+#include "conf/conf.h"
+#include "keyspace/db.h"
+#include "shm/lock.h"
+#include "shm/undo.h"
+#include "util/log.h"
+#include "worker/cron.h"
+#include "worker/worker.h"
+
+#define QBUF_IDLE_SHRINK (64 * 1024)
+
+void cron_publish_stats(void)
+{
+    static struct db_stats published;
+    worker.shm->keyspace_hits += db_stats.hits - published.hits;
+    worker.shm->keyspace_misses += db_stats.misses - published.misses;
+    worker.shm->expired_keys += db_stats.expired - published.expired;
+    published = db_stats;
+}
+
+/* Active expiry and table maintenance, bounded to a quarter of a tick. */
+static void housekeeping(long hz)
+{
+    shm_lock_acquire();
+    undo_begin();
+    db_set_now(db_wall_ms());
+    db_active_expire_step(250000 / hz);
+    db_housekeeping_step();
+    db_set_now(0);
+    undo_commit();
+    shm_lock_release();
+}
+
+static void clients_cron(void)
+{
+    struct conf_values *conf = worker_conf();
+    int64_t now = db_wall_ms();
+    for (struct client *c = worker.clients, *next; c; c = next) {
+        next = c->next;
+        if (conf->timeout > 0 && now - c->last_interaction_ms > (int64_t)conf->timeout * 1000 &&
+            c->out.len == c->out_sent) {
+            log_msg(LOG_VERBOSE, "Closing idle client");
+            worker_close_client(c);
+            continue;
+        }
+        if (c->qlen == 0 && c->qcap > QBUF_IDLE_SHRINK) {
+            free(c->qbuf);
+            c->qbuf = NULL;
+            c->qcap = 0;
+        }
+    }
+}
+
+void cron_tick(void)
+{
+    long hz = worker_conf()->hz > 0 ? worker_conf()->hz : 10;
+    worker.cron_runs++;
+    if (worker.slot == 0)
+        housekeeping(hz);
+    if (worker.cron_runs % hz == 0) {
+        clients_cron();
+        cron_publish_stats();
+        log_set_level(worker_conf()->loglevel);
+    }
+}

@@ -1,0 +1,10 @@
+/* worker/cron.h - periodic work of a worker, driven by its timerfd at `hz`.
+ * Housekeeping of the shared keyspace (active expiry, table rehash/shrink) has one
+ * owner: the worker in slot 0.  Every worker handles its own clients (idle timeout,
+ * query buffer shrinking) and publishes its counters to its arena slot. */
+#ifndef WORKER_CRON_H
+#define WORKER_CRON_H
+void cron_tick(void);
+/* Copies this process's keyspace counters into its slot (INFO calls it too). */
+void cron_publish_stats(void);
+#endif

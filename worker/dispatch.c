@@ -1,0 +1,141 @@
+/* worker/dispatch.c - running a client's command (see dispatch.h).
+ *
+ * Order of checks follows Redis's processCommand: unknown command, unknown
+ * subcommand, arity, authentication; then the command runs inside a write
+ * (undo_begin .. undo_commit) with the keyspace lock held, unless it is flagged
+ * CMD_NOLOCK.  A write that cannot finish (arena full, undo log full) is rolled back
+ * whole and the client gets an error: no partial effect is ever visible. */
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf/conf.h"
+#include "shm/lock.h"
+#include "shm/undo.h"
+#include "types/t_keys.h"
+#include "types/t_string.h"
+#include "util/log.h"
+#include "worker/dispatch.h"
+#include "worker/registry.h"
+#include "worker/server_cmds.h"
+#include "worker/worker.h"
+
+void dispatch_register_all(void)
+{
+    command_register(connection_commands);
+    command_register(server_commands);
+    command_register(string_commands);
+    command_register(key_commands);
+}
+
+static void reply_unknown_command(struct client *c)
+{
+    char msg[512];
+    int n = snprintf(msg, sizeof(msg), "ERR unknown command '%.*s', with args beginning with: ",
+                     (int)(c->req.argvlen[0] > 128 ? 128 : c->req.argvlen[0]), c->req.argv[0]);
+    for (int i = 1; i < c->req.argc && n < (int)sizeof(msg) - 1; i++)
+        n += snprintf(msg + n, sizeof(msg) - (size_t)n, "'%.*s' ",
+                      (int)(c->req.argvlen[i] > 128 ? 128 : c->req.argvlen[i]), c->req.argv[i]);
+    reply_error(&c->out, msg);
+}
+
+/* Resolves argv to a command or subcommand; replies and returns NULL on failure. */
+static const struct command *resolve(struct client *c)
+{
+    const struct command *cmd = command_lookup(c->req.argv[0], c->req.argvlen[0]);
+    if (!cmd) {
+        reply_unknown_command(c);
+        return NULL;
+    }
+    if (cmd->subcommands && c->req.argc >= 2) {
+        const struct command *sub = command_lookup_sub(cmd, c->req.argv[1], c->req.argvlen[1]);
+        if (!sub) {
+            char up[32];
+            size_t n = strlen(cmd->name);
+            for (size_t i = 0; i <= n && i < sizeof(up); i++)
+                up[i] = (char)(cmd->name[i] >= 'a' && cmd->name[i] <= 'z' ? cmd->name[i] - 32 : cmd->name[i]);
+            up[sizeof(up) - 1] = '\0';
+            reply_errorf(&c->out, "ERR unknown subcommand '%.*s'. Try %s HELP.",
+                         (int)(c->req.argvlen[1] > 128 ? 128 : c->req.argvlen[1]), c->req.argv[1], up);
+            return NULL;
+        }
+        cmd = sub;
+    }
+    if (!command_arity_ok(cmd, c->req.argc) || (cmd->subcommands && c->req.argc < 2)) {
+        char full[64];
+        command_fullname(cmd, full, sizeof(full));
+        reply_wrong_arity(&c->out, full);
+        return NULL;
+    }
+    return cmd;
+}
+
+static void run_in_write(struct cmd_ctx *ctx)
+{
+    jmp_buf guard;
+    size_t reply_mark = ctx->reply->len;
+    int why;
+
+    undo_guard = &guard;
+    if ((why = setjmp(guard)) == 0) {
+        undo_begin();
+        ctx->cmd->proc(ctx);
+        undo_commit();
+    } else {
+        ctx->reply->len = reply_mark;
+        ctx->dirty = 0;
+        reply_error(ctx->reply, why == UNDO_ABORT_OOM
+                    ? "OOM command not allowed when used memory > 'maxmemory'."
+                    : "ERR write too large for the undo log; it was rolled back");
+    }
+    undo_guard = NULL;
+}
+
+/* An HTTP request sent to us by a browser tricked into it (cross protocol
+ * scripting): drop the connection, as Redis does. */
+static int looks_like_http(const struct client *c)
+{
+    size_t n = c->req.argvlen[0];
+    return (n == 5 && strncasecmp(c->req.argv[0], "host:", 5) == 0) ||
+           (n == 4 && strncasecmp(c->req.argv[0], "post", 4) == 0);
+}
+
+void dispatch_command(struct client *c, int *locked)
+{
+    if (looks_like_http(c)) {
+        log_msg(LOG_WARNING, "Possible SECURITY ATTACK detected. It looks like somebody is sending "
+                "POST or Host: commands to Redis. This is likely due to an attacker attempting to use "
+                "Cross Protocol Scripting to compromise your Redis instance. Connection aborted.");
+        c->flags |= CLIENT_CLOSE_ASAP;
+        return;
+    }
+    const struct command *cmd = resolve(c);
+    if (!cmd)
+        return;
+    struct conf_values *conf = worker_conf();
+    if (!c->authenticated && conf->requirepass[0] && !(cmd->flags & CMD_NO_AUTH)) {
+        reply_error(&c->out, "NOAUTH Authentication required.");
+        return;
+    }
+    struct cmd_ctx ctx = {
+        .cmd = cmd, .argc = c->req.argc, .argv = c->req.argv, .argvlen = c->req.argvlen,
+        .reply = &c->out, .db = db_get(c->dbid), .dbid = c->dbid, .resp = c->resp, .client = c,
+    };
+    c->last_cmd = cmd->name;
+    worker.shm->commands++;
+    if (cmd->flags & CMD_NOLOCK) {
+        cmd->proc(&ctx);
+        return;
+    }
+    if (!*locked) {
+        if (shm_lock_acquire() == 1)
+            log_msg(LOG_WARNING, "Rolled back the write of a worker that died holding the lock");
+        *locked = 1;
+    }
+    db_set_now(db_wall_ms());
+    run_in_write(&ctx);
+    db_set_now(0);
+    if (ctx.dirty)
+        __atomic_add_fetch(&shm_header()->dirty, ctx.dirty, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,409 @@
+/* worker/worker.c - a worker process's event loop.
+ *
+ * One epoll loop per worker.  Each round:
+ *   1. read every readable client socket (no lock held);
+ *   2. take the keyspace lock once, run every complete command of every client read
+ *      in this round (replies go to the clients' private buffers), release the lock;
+ *   3. write the replies.
+ * So the lock is taken once per batch of clients and pipelined commands, and a reply
+ * leaves the process only after its write committed.
+ * The listening sockets are shared by all workers with EPOLLEXCLUSIVE, so a new
+ * connection wakes one worker.  The eventfd of this worker's slot carries requests
+ * from other workers (CLIENT KILL); a timerfd drives the cron at `hz`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "keyspace/db.h"
+#include "shm/lock.h"
+#include "shm/undo.h"
+#include "util/log.h"
+#include "worker/cron.h"
+#include "worker/dispatch.h"
+#include "worker/registry.h"
+#include "worker/worker.h"
+
+struct worker worker;
+static struct worker_params params;
+static volatile sig_atomic_t got_sigterm;
+
+/* epoll data: small integers for the fixed fds, client pointers otherwise */
+enum { EV_TIMER = 1, EV_EVENTFD = 2, EV_LISTEN_BASE = 16, EV_LISTEN_UNIX = 15 };
+#define EV_IS_FIXED(u) ((u) < 64)
+
+struct conf_values *worker_conf(void) { return shm_ptr(shm_header()->config_off); }
+
+static void on_sigterm(int sig) { got_sigterm = 1; }
+
+static void epoll_add(int fd, uint32_t events, uint64_t data)
+{
+    struct epoll_event ev = { .events = events, .data.u64 = data };
+    if (epoll_ctl(worker.epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        log_msg(LOG_WARNING, "epoll_ctl(ADD, %d) failed: %s", fd, strerror(errno));
+        exit(1);
+    }
+}
+
+void worker_want_write(struct client *c, int on)
+{
+    if (!!(c->flags & CLIENT_WANT_WRITE) == !!on)
+        return;
+    struct epoll_event ev = { .events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = c };
+    epoll_ctl(worker.epfd, EPOLL_CTL_MOD, c->fd, &ev);
+    c->flags = on ? (c->flags | CLIENT_WANT_WRITE) : (c->flags & ~CLIENT_WANT_WRITE);
+}
+
+static void format_addr(int fd, int is_unix, int local, char *buf, size_t len)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    int rc = local ? getsockname(fd, (struct sockaddr *)&ss, &sl) : getpeername(fd, (struct sockaddr *)&ss, &sl);
+    if (rc != 0 || is_unix) {
+        const char *path = "";
+        if (rc == 0 && is_unix && local)
+            path = ((struct sockaddr_un *)&ss)->sun_path;
+        snprintf(buf, len, "%s:0", path);
+        return;
+    }
+    char ip[INET6_ADDRSTRLEN];
+    int port;
+    if (ss.ss_family == AF_INET6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
+        port = ntohs(s6->sin6_port);
+    } else {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
+        port = ntohs(s4->sin_port);
+    }
+    snprintf(buf, len, "%s:%d", ip, port);
+}
+
+static uint64_t connected_clients_total(void)
+{
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < shm_header()->nworkers; i++)
+        n += shm_header()->workers[i].connected_clients;
+    return n;
+}
+
+static void refuse(int fd, const char *msg)
+{
+    ssize_t w = write(fd, msg, strlen(msg));
+    (void)w;
+    close(fd);
+    worker.shm->rejected_connections++;
+}
+
+static void setup_socket(int fd, int is_unix)
+{
+    int one = 1;
+    if (!is_unix) {
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        int idle = (int)worker_conf()->tcp_keepalive;
+        if (idle > 0) {
+            int intvl = idle / 3 ? idle / 3 : 1, cnt = 3;
+            setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+            setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+            setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+            setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+        }
+    }
+}
+
+static void accept_one(int fd, int is_unix)
+{
+    if (connected_clients_total() >= (uint64_t)worker_conf()->maxclients) {
+        refuse(fd, "-ERR max number of clients reached\r\n");
+        return;
+    }
+    uint64_t id = __atomic_fetch_add(&shm_header()->next_client_id, 1, __ATOMIC_RELAXED);
+    struct client_record *rec = registry_claim(id, worker.slot);
+    struct client *c = rec ? client_create(fd, is_unix) : NULL;
+    if (!c) {
+        if (rec)
+            __atomic_store_n(&rec->id, 0, __ATOMIC_RELEASE);
+        refuse(fd, "-ERR max number of clients reached\r\n");
+        return;
+    }
+    setup_socket(fd, is_unix);
+    c->id = id;
+    c->record = rec;
+    c->authenticated = worker_conf()->requirepass[0] == '\0';
+    c->created_ms = c->last_interaction_ms = db_wall_ms();
+    format_addr(fd, is_unix, 0, c->addr, sizeof(c->addr));
+    format_addr(fd, is_unix, 1, c->laddr, sizeof(c->laddr));
+    rec->fd = fd;
+    rec->dbid = 0;
+    rec->resp = 2;
+    rec->flags = c->flags;
+    rec->created_ms = c->created_ms;
+    rec->last_ms = c->created_ms;
+    snprintf(rec->addr, sizeof(rec->addr), "%s", c->addr);
+    snprintf(rec->laddr, sizeof(rec->laddr), "%s", c->laddr);
+    c->next = worker.clients;
+    if (worker.clients)
+        worker.clients->prev = c;
+    worker.clients = c;
+    worker.nclients++;
+    worker.shm->connected_clients = worker.nclients;
+    worker.shm->connections_received++;
+    epoll_add(fd, EPOLLIN, (uint64_t)(uintptr_t)c);
+}
+
+static void accept_all(int lfd, int is_unix)
+{
+    for (;;) {
+        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                log_msg(LOG_WARNING, "Accepting client connection: %s", strerror(errno));
+            return;
+        }
+        accept_one(fd, is_unix);
+    }
+}
+
+/* Frees the client; its registry record is released under the lock. */
+void worker_close_client(struct client *c)
+{
+    epoll_ctl(worker.epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        worker.clients = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    worker.nclients--;
+    worker.shm->connected_clients = worker.nclients;
+    if (c->record->name) {
+        shm_lock_acquire();
+        undo_begin();
+        registry_release(c->record);
+        undo_commit();
+        shm_lock_release();
+    } else {
+        __atomic_store_n(&c->record->id, 0, __ATOMIC_RELEASE);
+    }
+    client_free(c);
+}
+
+static void batch_add(struct client *c)
+{
+    if (c->flags & CLIENT_IN_BATCH)
+        return;
+    c->flags |= CLIENT_IN_BATCH;
+    c->batch_next = worker.batch;
+    worker.batch = c;
+}
+
+static void on_readable(struct client *c)
+{
+    long n = client_read(c);
+    if (n < 0) {
+        c->flags |= CLIENT_CLOSE_ASAP;
+        batch_add(c);
+        return;
+    }
+    if (n == 0)
+        return;
+    worker.shm->net_input_bytes += (uint64_t)n;
+    c->last_interaction_ms = db_wall_ms();
+    if (c->qlen - c->qpos > (size_t)worker_conf()->client_query_buffer_limit) {
+        log_msg(LOG_WARNING, "Closing client that reached max query buffer length (qbuf=%zu)",
+                c->qlen - c->qpos);
+        c->flags |= CLIENT_CLOSE_ASAP;
+    }
+    batch_add(c);
+}
+
+/* Runs every complete command in the client's query buffer. */
+static void process_input(struct client *c, int *locked)
+{
+    struct request_limits lim = {
+        .proto_max_bulk_len = worker_conf()->proto_max_bulk_len,
+        .authenticated = c->authenticated,
+    };
+    char err[128];
+    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) && c->qpos < c->qlen) {
+        size_t consumed = 0;
+        int rc = request_parse(&c->req, c->qbuf + c->qpos, c->qlen - c->qpos, &consumed, &lim, err, sizeof(err));
+        if (rc == 0)
+            break;
+        if (rc < 0) {
+            reply_errorf(&c->out, "ERR %s", err);
+            log_msg(LOG_VERBOSE, "Protocol error (%s) from client: id=%llu addr=%s", err,
+                    (unsigned long long)c->id, c->addr);
+            c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+            break;
+        }
+        if (c->req.argc > 0)
+            dispatch_command(c, locked);
+        c->qpos += consumed;
+        request_reset(&c->req);
+        lim.authenticated = c->authenticated;
+    }
+}
+
+static void flush_client(struct client *c)
+{
+    if (c->flags & CLIENT_CLOSE_ASAP) {
+        worker_close_client(c);
+        return;
+    }
+    size_t before = c->out.len - c->out_sent;
+    int rc = c->out.len ? client_write(c) : 1;
+    worker.shm->net_output_bytes += before - (c->out.len - c->out_sent);
+    if (rc < 0 || (rc == 1 && (c->flags & CLIENT_CLOSE_AFTER_REPLY))) {
+        worker_close_client(c);
+        return;
+    }
+    worker_want_write(c, rc == 0);
+    if (c->record) {
+        c->record->last_ms = c->last_interaction_ms;
+        c->record->qbuf = c->qlen - c->qpos;
+        c->record->qbuf_free = c->qcap - c->qlen;
+        c->record->omem = c->out.len - c->out_sent;
+    }
+}
+
+static void run_batch(void)
+{
+    int locked = 0;
+    for (struct client *c = worker.batch; c; c = c->batch_next)
+        if (!(c->flags & CLIENT_CLOSE_ASAP))
+            process_input(c, &locked);
+    if (locked)
+        shm_lock_release();
+    struct client *c = worker.batch;
+    worker.batch = NULL;
+    while (c) {
+        struct client *next = c->batch_next;
+        c->flags &= ~CLIENT_IN_BATCH;
+        client_compact_query(c);
+        flush_client(c);
+        c = next;
+    }
+}
+
+static void on_eventfd(void)
+{
+    uint64_t v;
+    ssize_t r = read(shm_header()->workers[worker.slot].event_fd, &v, sizeof(v));
+    (void)r;
+    for (struct client *c = worker.clients; c; c = c->next)
+        if (c->record->kill) {
+            c->flags |= CLIENT_CLOSE_ASAP;
+            batch_add(c);
+        }
+}
+
+static void handle_event(struct epoll_event *ev)
+{
+    uint64_t u = ev->data.u64;
+    if (!EV_IS_FIXED(u)) {
+        struct client *c = ev->data.ptr;
+        if (ev->events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+            on_readable(c);
+        else if (ev->events & EPOLLOUT)
+            batch_add(c);
+        return;
+    }
+    if (u == EV_TIMER) {
+        uint64_t ticks;
+        ssize_t r = read(worker.timer_fd, &ticks, sizeof(ticks));
+        (void)r;
+        cron_tick();
+    } else if (u == EV_EVENTFD) {
+        on_eventfd();
+    } else if (u == EV_LISTEN_UNIX) {
+        accept_all(params.unix_fd, 1);
+    } else {
+        accept_all(params.tcp_fds[u - EV_LISTEN_BASE], 0);
+    }
+}
+
+static void setup_loop(void)
+{
+    worker.epfd = epoll_create1(EPOLL_CLOEXEC);
+    for (int i = 0; i < params.ntcp; i++)
+        epoll_add(params.tcp_fds[i], EPOLLIN | EPOLLEXCLUSIVE, EV_LISTEN_BASE + (uint64_t)i);
+    if (params.unix_fd >= 0)
+        epoll_add(params.unix_fd, EPOLLIN | EPOLLEXCLUSIVE, EV_LISTEN_UNIX);
+    epoll_add(shm_header()->workers[worker.slot].event_fd, EPOLLIN, EV_EVENTFD);
+    worker.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    long hz = worker_conf()->hz > 0 ? worker_conf()->hz : 10;
+    struct itimerspec its = { .it_interval = { 0, 1000000000L / hz }, .it_value = { 0, 1000000000L / hz } };
+    timerfd_settime(worker.timer_fd, 0, &its, NULL);
+    epoll_add(worker.timer_fd, EPOLLIN, EV_TIMER);
+}
+
+/* A worker respawned into a slot first cleans what the dead one left there. */
+static void claim_slot(int slot)
+{
+    worker.slot = slot;
+    worker.shm = &shm_header()->workers[slot];
+    shm_lock_acquire();
+    undo_begin();
+    registry_release_slot(slot);
+    undo_commit();
+    shm_lock_release();
+    worker.shm->connected_clients = 0;
+    worker.shm->generation++;
+    worker.shm->pid = getpid();
+}
+
+static void shutdown_worker(void)
+{
+    while (worker.clients) {
+        struct client *c = worker.clients;
+        if (c->out.len > c->out_sent) {
+            fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
+            client_write(c);
+        }
+        worker_close_client(c);
+    }
+    worker.shm->pid = 0;
+    exit(0);
+}
+
+void worker_main(const struct worker_params *p)
+{
+    params = *p;
+    log_set_role('W');
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    struct sigaction sa = { .sa_handler = on_sigterm };
+    sigaction(SIGTERM, &sa, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+
+    claim_slot(p->slot);
+    setup_loop();
+    struct epoll_event events[256];
+    while (!got_sigterm) {
+        int n = epoll_wait(worker.epfd, events, 256, -1);
+        for (int i = 0; i < n; i++)
+            handle_event(&events[i]);
+        if (worker.batch)
+            run_batch();
+    }
+    shutdown_worker();
+}

@@ -1,0 +1,40 @@
+/* worker/worker.h - a worker process: its event loop, its clients and its slot in
+ * the arena.  One worker per process; the globals here are that process's. */
+#ifndef WORKER_WORKER_H
+#define WORKER_WORKER_H
+
+#include <stdint.h>
+#include "shm/arena.h"
+#include "worker/client.h"
+
+struct worker_params {
+    int slot;                           /* index in the arena's worker slots */
+    int ntcp;
+    int tcp_fds[16];                    /* listening sockets, shared by all workers */
+    int unix_fd;                        /* -1 if none */
+};
+
+struct worker {
+    int slot;
+    struct shm_worker_slot *shm;        /* this worker's slot in the arena */
+    int epfd;
+    int timer_fd;
+    struct client *clients;             /* all clients of this worker */
+    uint64_t nclients;
+    struct client *batch;               /* clients with parsed commands this round */
+    int64_t cron_runs;
+    int shutting_down;
+};
+
+extern struct worker worker;
+
+/* Runs the worker; never returns (exits the process). */
+__attribute__((noreturn)) void worker_main(const struct worker_params *p);
+
+/* Shared config values (conf/conf.h struct conf_values in the arena). */
+struct conf_values *worker_conf(void);
+
+void worker_unlink_client(struct client *c);
+void worker_close_client(struct client *c);
+void worker_want_write(struct client *c, int on);
+#endif
