@@ -42,6 +42,8 @@ void command_register(const struct command *table)
         }
         slots[i] = cmd;
         ordered[ncommands++] = cmd;
+        for (struct command *sub = cmd->subcommands; sub && sub->name; sub++)
+            sub->parent = cmd;
     }
 }
 

@@ -56,7 +56,8 @@ struct command {
     const char *summary;
     const char *complexity;
     const char *acl_categories;     /* e.g. "@write @string @slow" */
-    const struct command *subcommands;  /* NULL-name terminated, for containers */
+    struct command *subcommands;    /* NULL-name terminated, for containers; not const:
+                                       command_register sets their parent */
     const struct command *parent;   /* set by the registry for subcommands */
 };
 
