@@ -3,6 +3,7 @@
 #include <sys/time.h>
 
 #include "keyspace/db.h"
+#include "keyspace/lazyfree.h"
 #include "shm/alloc.h"
 #include "shm/undo.h"
 
@@ -209,11 +210,12 @@ int db_delete(struct db *db, const void *key, size_t klen)
 uint64_t db_size(struct db *db) { return dict_size(&db->keys); }
 uint64_t db_expires_size(struct db *db) { return dict_size(&db->expires); }
 
+/* The old tables are detached and freed later in bounded steps (lazyfree.h). */
 static uint64_t flush_one(struct db *db)
 {
     uint64_t n = dict_size(&db->keys);
-    dict_release(&db->expires);
-    dict_release(&db->keys);
+    lazyfree_dict(&db->expires);
+    lazyfree_dict(&db->keys);
     return n;
 }
 

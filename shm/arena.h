@@ -105,7 +105,8 @@ struct shm_header {
     shm_off_t pubsub_off;           /* pub/sub registry */
     shm_off_t stream_off;           /* replication/: write-stream ring */
     shm_off_t stats_off;            /* extra global counters */
-    uint64_t reserved[32];
+    shm_off_t lazyfree_off;         /* keyspace/lazyfree.c: detached tables being freed */
+    uint64_t reserved[31];
 
     struct shm_worker_slot workers[SHM_MAX_WORKERS];
 };

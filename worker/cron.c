@@ -3,6 +3,7 @@
 
 #include "conf/conf.h"
 #include "keyspace/db.h"
+#include "keyspace/lazyfree.h"
 #include "shm/lock.h"
 #include "shm/undo.h"
 #include "util/log.h"
@@ -20,17 +21,30 @@ void cron_publish_stats(void)
     published = db_stats;
 }
 
-/* Active expiry and table maintenance, bounded to a quarter of a tick. */
+#define LAZYFREE_BATCH 1000
+
+/* Active expiry and table maintenance, bounded to a quarter of a tick; then freeing
+ * flushed tables in batches, each its own write, the lock released in between so
+ * other workers' commands interleave. */
 static void housekeeping(long hz)
 {
+    int64_t budget_us = 250000 / hz;
+    int64_t deadline = db_wall_ms() + budget_us / 1000;
     shm_lock_acquire();
     undo_begin();
     db_set_now(db_wall_ms());
-    db_active_expire_step(250000 / hz);
+    db_active_expire_step(budget_us / 2);
     db_housekeeping_step();
     db_set_now(0);
     undo_commit();
     shm_lock_release();
+    for (int more = 1; more && db_wall_ms() < deadline;) {
+        shm_lock_acquire();
+        undo_begin();
+        more = lazyfree_step(LAZYFREE_BATCH);
+        undo_commit();
+        shm_lock_release();
+    }
 }
 
 static void clients_cron(void)
