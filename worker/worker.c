@@ -32,6 +32,7 @@
 #include "shm/lock.h"
 #include "shm/undo.h"
 #include "util/log.h"
+#include "util/rand.h"
 #include "worker/cron.h"
 #include "worker/dispatch.h"
 #include "worker/registry.h"
@@ -386,6 +387,7 @@ void worker_main(const struct worker_params *p)
 {
     params = *p;
     log_set_role('W');
+    rand_reseed();
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, SIG_IGN);
