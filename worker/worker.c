@@ -27,7 +27,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "conf/conf.h"
+#include "conf/shared.h"
 #include "keyspace/db.h"
 #include "shm/lock.h"
 #include "shm/undo.h"
@@ -46,7 +46,7 @@ static volatile sig_atomic_t got_sigterm;
 enum { EV_TIMER = 1, EV_EVENTFD = 2, EV_LISTEN_BASE = 16, EV_LISTEN_UNIX = 15 };
 #define EV_IS_FIXED(u) ((u) < 64)
 
-struct conf_values *worker_conf(void) { return shm_ptr(shm_header()->config_off); }
+struct conf_values *worker_conf(void) { return conf_shared(); }
 
 static void on_sigterm(int sig) { got_sigterm = 1; }
 
