@@ -101,4 +101,7 @@ shm_off_t kv_move(shm_off_t kv, const void *key, size_t klen);
 /* The dict type id of keyspace tables. */
 #define DICT_TYPE_KEYS 1
 #define DICT_TYPE_EXPIRES 2
+#define DICT_TYPE_HASH 3                /* types/t_hash.c */
+#define DICT_TYPE_SET 4                 /* types/t_set.c */
+#define DICT_TYPE_ZSET 5                /* types/t_zset.c */
 #endif

@@ -77,7 +77,7 @@ static void format_addr(int fd, int is_unix, int local, char *buf, size_t len)
         const char *path = "";
         if (rc == 0 && is_unix && local)
             path = ((struct sockaddr_un *)&ss)->sun_path;
-        snprintf(buf, len, "%s:0", path);
+        snprintf(buf, len, "%.50s:0", path);
         return;
     }
     char ip[INET6_ADDRSTRLEN];
@@ -369,7 +369,7 @@ static void claim_slot(int slot)
     worker.shm->pid = getpid();
 }
 
-static void shutdown_worker(void)
+__attribute__((noreturn)) static void shutdown_worker(void)
 {
     while (worker.clients) {
         struct client *c = worker.clients;
