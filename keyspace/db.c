@@ -3,6 +3,7 @@
 #include <sys/time.h>
 
 #include "keyspace/db.h"
+#include "keyspace/blocking.h"
 #include "keyspace/lazyfree.h"
 #include "shm/alloc.h"
 #include "shm/undo.h"
@@ -154,8 +155,10 @@ struct kv *db_lookup_write(struct db *db, const void *key, size_t klen)
 
 void db_add(struct db *db, shm_off_t off)
 {
-    kv_at(off)->lru = db_lru_clock();
+    struct kv *kv = kv_at(off);
+    kv->lru = db_lru_clock();
     dict_add(&db->keys, off);
+    block_signal(db, kv->data, kv->keylen);
 }
 
 void db_replace(struct db *db, shm_off_t new_off, int keep_ttl)

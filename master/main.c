@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "keyspace/blocking.h"
 #include "keyspace/db.h"
+#include "keyspace/inbox.h"
 #include "master/config_file.h"
 #include "master/daemon.h"
 #include "master/listen.h"
@@ -54,6 +56,8 @@ static int create_arena(const struct conf_values *conf, int nworkers)
     shm_lock_acquire();
     undo_begin();
     db_create_all((uint32_t)conf->databases);
+    block_create((uint32_t)conf->databases);
+    inbox_create();
     shm_off_t conf_off = shm_alloc(sizeof(*conf));
     memcpy(shm_ptr(conf_off), conf, sizeof(*conf));
     UNDO_SET(shm_header()->config_off, conf_off);

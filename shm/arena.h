@@ -106,7 +106,10 @@ struct shm_header {
     shm_off_t stream_off;           /* replication/: write-stream ring */
     shm_off_t stats_off;            /* extra global counters */
     shm_off_t lazyfree_off;         /* keyspace/lazyfree.c: detached tables being freed */
-    uint64_t reserved[31];
+    shm_off_t inbox_off;            /* keyspace/inbox.c: per-worker message lists */
+    shm_off_t blocking_off;         /* keyspace/blocking.c: per-db tables of blocked keys */
+    uint64_t blocked_clients;       /* clients blocked on keys, all workers (under the lock) */
+    uint64_t reserved[28];
 
     struct shm_worker_slot workers[SHM_MAX_WORKERS];
 };

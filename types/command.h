@@ -30,6 +30,14 @@ struct cmd_ctx {
     int resp;                       /* 2 or 3 */
     struct client *client;          /* NULL inside scripts' fake client if any */
     uint64_t dirty;                 /* keys changed by this command (save points) */
+    /* blocking (types/block.h): who the client is, whether it may block, and the
+     * waiter a blocking command registered (the worker then parks the client) */
+    uint64_t client_id;
+    int slot;
+    int no_block;                   /* MULTI/EXEC, scripts: never block */
+    shm_off_t blocked_waiter;
+    int64_t block_deadline_ms;      /* 0: no timeout */
+    int block_timeout_null_bulk;    /* timeout reply: null bulk (BLMOVE) or null array */
 };
 
 typedef void cmd_proc(struct cmd_ctx *c);

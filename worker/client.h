@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "proto/reply.h"
 #include "proto/request.h"
+#include "shm/arena.h"
 
 struct client_record;
 
@@ -22,6 +23,7 @@ enum client_flags {
     CLIENT_WANT_WRITE = 1 << 3,         /* EPOLLOUT registered */
     CLIENT_UNIX = 1 << 4,
     CLIENT_IN_BATCH = 1 << 5,           /* has parsed commands waiting for the lock */
+    CLIENT_BLOCKED = 1 << 6,            /* parked on keys (BLPOP...): input not processed */
 };
 
 struct client {
@@ -42,6 +44,10 @@ struct client {
     struct client_record *record;       /* in the arena registry */
     char addr[64], laddr[64];
     const char *last_cmd;               /* full name of the last command (CLIENT LIST cmd=) */
+
+    shm_off_t block_waiter;             /* CLIENT_BLOCKED: its waiter in the arena */
+    int64_t block_deadline_ms;          /* 0: blocked without timeout */
+    int block_null_bulk;                /* timeout reply kind */
 
     struct client *prev, *next;         /* the worker's list of clients */
     struct client *batch_next;          /* clients with work in the current batch */

@@ -3,6 +3,7 @@
 
 #include "conf/conf.h"
 #include "keyspace/db.h"
+#include "keyspace/inbox.h"
 #include "keyspace/lazyfree.h"
 #include "shm/lock.h"
 #include "shm/undo.h"
@@ -54,7 +55,7 @@ static void clients_cron(void)
     for (struct client *c = worker.clients, *next; c; c = next) {
         next = c->next;
         if (conf->timeout > 0 && now - c->last_interaction_ms > (int64_t)conf->timeout * 1000 &&
-            c->out.len == c->out_sent) {
+            c->out.len == c->out_sent && !(c->flags & CLIENT_BLOCKED)) {
             log_msg(LOG_VERBOSE, "Closing idle client");
             worker_close_client(c);
             continue;
@@ -73,6 +74,11 @@ void cron_tick(void)
     worker.cron_runs++;
     if (worker.slot == 0)
         housekeeping(hz);
+    if (inbox_pending(worker.slot)) {       /* a producer died before waking us */
+        int locked = 0;
+        worker_drain_inbox(&locked);
+        shm_lock_release();
+    }
     if (worker.cron_runs % hz == 0) {
         clients_cron();
         cron_publish_stats();

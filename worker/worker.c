@@ -28,7 +28,10 @@
 #include <unistd.h>
 
 #include "conf/shared.h"
+#include "keyspace/blocking.h"
 #include "keyspace/db.h"
+#include "keyspace/inbox.h"
+#include "types/block.h"
 #include "shm/lock.h"
 #include "shm/undo.h"
 #include "util/log.h"
@@ -179,6 +182,101 @@ static void accept_all(int lfd, int is_unix)
     }
 }
 
+static void batch_add(struct client *c);
+
+static void batch_remove(struct client *c)
+{
+    for (struct client **p = &worker.batch; *p; p = &(*p)->batch_next)
+        if (*p == c) {
+            *p = c->batch_next;
+            return;
+        }
+}
+
+static struct client *find_client(uint64_t id)
+{
+    for (struct client *c = worker.clients; c; c = c->next)
+        if (c->id == id)
+            return c;
+    return NULL;
+}
+
+/* Ends a client's blocked state; cancel: its waiter is still in the arena (timeout,
+ * disconnect) and is removed - inside a write. */
+static void unblock(struct client *c, int cancel)
+{
+    if (cancel)
+        block_cancel(c->block_waiter);
+    c->flags &= ~CLIENT_BLOCKED;
+    c->block_waiter = 0;
+    worker.nblocked--;
+}
+
+/* Delivers this worker's inbox to its clients; the lock is held. */
+static void drain_inbox_locked(void)
+{
+    undo_begin();
+    shm_off_t m = inbox_take(worker.slot);
+    while (m) {
+        struct inbox_msg *msg = shm_ptr(m);
+        struct client *c = find_client(msg->client_id);
+        if (c && (c->flags & CLIENT_BLOCKED) && msg->kind == INBOX_REPLY) {
+            reply_raw(&c->out, msg->data, msg->len);
+            unblock(c, 0);
+            batch_add(c);
+        }
+        shm_off_t next = msg->next;
+        inbox_msg_free(m);
+        m = next;
+    }
+    undo_commit();
+}
+
+void worker_drain_inbox(int *locked)
+{
+    if (!*locked) {
+        shm_lock_acquire();
+        *locked = 1;
+    }
+    drain_inbox_locked();
+}
+
+void worker_block_timeouts(void)
+{
+    int64_t now = db_wall_ms();
+    int due = 0;
+    for (struct client *c = worker.clients; c && !due; c = c->next)
+        due = (c->flags & CLIENT_BLOCKED) && c->block_deadline_ms && c->block_deadline_ms <= now;
+    if (!due)
+        return;
+    shm_lock_acquire();
+    drain_inbox_locked();           /* a waiter served meanwhile gets its reply, not a timeout */
+    undo_begin();
+    for (struct client *c = worker.clients; c; c = c->next)
+        if ((c->flags & CLIENT_BLOCKED) && c->block_deadline_ms && c->block_deadline_ms <= now) {
+            unblock(c, 1);
+            block_reply_timeout(&c->out, c->block_null_bulk);
+            batch_add(c);
+        }
+    undo_commit();
+    shm_lock_release();
+}
+
+/* epoll_wait's timeout: until the nearest blocked client's deadline. */
+static int next_timeout_ms(void)
+{
+    if (!worker.nblocked)
+        return -1;
+    int64_t now = db_wall_ms(), next = -1;
+    for (struct client *c = worker.clients; c; c = c->next)
+        if ((c->flags & CLIENT_BLOCKED) && c->block_deadline_ms &&
+            (next < 0 || c->block_deadline_ms < next))
+            next = c->block_deadline_ms;
+    if (next < 0)
+        return -1;
+    return next <= now ? 0 : (int)(next - now);
+}
+
 /* Frees the client; its registry record is released under the lock. */
 void worker_close_client(struct client *c)
 {
@@ -192,15 +290,21 @@ void worker_close_client(struct client *c)
         c->next->prev = c->prev;
     worker.nclients--;
     worker.shm->connected_clients = worker.nclients;
-    if (c->record->name) {
+    if (c->record->name || (c->flags & CLIENT_BLOCKED)) {
         shm_lock_acquire();
+        if (c->flags & CLIENT_BLOCKED)
+            drain_inbox_locked();
         undo_begin();
+        if (c->flags & CLIENT_BLOCKED)
+            unblock(c, 1);
         registry_release(c->record);
         undo_commit();
         shm_lock_release();
     } else {
         __atomic_store_n(&c->record->id, 0, __ATOMIC_RELEASE);
     }
+    if (c->flags & CLIENT_IN_BATCH)
+        batch_remove(c);
     client_free(c);
 }
 
@@ -241,7 +345,7 @@ static void process_input(struct client *c, int *locked)
         .authenticated = c->authenticated,
     };
     char err[128];
-    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) && c->qpos < c->qlen) {
+    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED)) && c->qpos < c->qlen) {
         size_t consumed = 0;
         int rc = request_parse(&c->req, c->qbuf + c->qpos, c->qlen - c->qpos, &consumed, &lim, err, sizeof(err));
         if (rc == 0)
@@ -289,8 +393,10 @@ static void run_batch(void)
     for (struct client *c = worker.batch; c; c = c->batch_next)
         if (!(c->flags & CLIENT_CLOSE_ASAP))
             process_input(c, &locked);
-    if (locked)
+    if (locked) {
         shm_lock_release();
+        inbox_wake();
+    }
     struct client *c = worker.batch;
     worker.batch = NULL;
     while (c) {
@@ -312,6 +418,11 @@ static void on_eventfd(void)
             c->flags |= CLIENT_CLOSE_ASAP;
             batch_add(c);
         }
+    if (inbox_pending(worker.slot)) {
+        int locked = 0;
+        worker_drain_inbox(&locked);
+        shm_lock_release();
+    }
 }
 
 static void handle_event(struct epoll_event *ev)
@@ -362,6 +473,11 @@ static void claim_slot(int slot)
     shm_lock_acquire();
     undo_begin();
     registry_release_slot(slot);
+    block_cancel_slot(slot);
+    for (shm_off_t m = inbox_take(slot), next; m; m = next) {
+        next = ((struct inbox_msg *)shm_ptr(m))->next;
+        inbox_msg_free(m);
+    }
     undo_commit();
     shm_lock_release();
     worker.shm->connected_clients = 0;
@@ -401,9 +517,11 @@ void worker_main(const struct worker_params *p)
     setup_loop();
     struct epoll_event events[256];
     while (!got_sigterm) {
-        int n = epoll_wait(worker.epfd, events, 256, -1);
+        int n = epoll_wait(worker.epfd, events, 256, next_timeout_ms());
         for (int i = 0; i < n; i++)
             handle_event(&events[i]);
+        if (worker.nblocked)
+            worker_block_timeouts();
         if (worker.batch)
             run_batch();
     }

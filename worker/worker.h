@@ -22,6 +22,7 @@ struct worker {
     struct client *clients;             /* all clients of this worker */
     uint64_t nclients;
     struct client *batch;               /* clients with parsed commands this round */
+    uint64_t nblocked;                  /* clients parked on keys */
     int64_t cron_runs;
     int shutting_down;
 };
@@ -37,4 +38,9 @@ struct conf_values *worker_conf(void);
 void worker_unlink_client(struct client *c);
 void worker_close_client(struct client *c);
 void worker_want_write(struct client *c, int on);
+/* Moves messages from this worker's inbox to its clients (takes the lock unless
+ * *locked says it is held; leaves it held and sets *locked). */
+void worker_drain_inbox(int *locked);
+/* Times out blocked clients whose deadline passed. */
+void worker_block_timeouts(void);
 #endif

@@ -1,0 +1,40 @@
+/* keyspace/inbox.h - messages from one worker to a client of another (or the same)
+ * worker: the reply of a blocked client served by another worker's push, and later
+ * pub/sub messages and keyspace notifications.
+ *
+ * Each worker slot has an inbox: a FIFO list of arena allocations.  Producers append
+ * and the owner drains, both holding the keyspace lock and inside a write, so a
+ * message is visible exactly when the write that produced it committed, and a
+ * rolled-back write leaves no message.  After releasing the lock the producer pokes
+ * the owner's eventfd (inbox_wake); the owner's cron also drains, in case a producer
+ * died between its commit and the poke. */
+#ifndef KEYSPACE_INBOX_H
+#define KEYSPACE_INBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "shm/arena.h"
+
+enum inbox_kind { INBOX_REPLY = 1 };
+
+struct inbox_msg {
+    shm_off_t next;
+    uint64_t client_id;
+    uint32_t kind;
+    uint32_t len;
+    char data[];
+};
+
+/* Creates the inboxes (startup, inside a write). */
+void inbox_create(void);
+/* Appends a message for client_id of the worker in slot (inside a write) and
+ * remembers to wake that worker after the lock is released. */
+void inbox_push(int slot, uint64_t client_id, enum inbox_kind kind, const void *data, size_t len);
+/* Detaches slot's whole message list (inside a write); walk it with inbox_msg and
+ * free each with inbox_msg_free once copied out.  Returns the first message or 0. */
+shm_off_t inbox_take(int slot);
+void inbox_msg_free(shm_off_t msg);
+int inbox_pending(int slot);
+/* Wakes the workers that got messages since the last call (after the lock is released). */
+void inbox_wake(void);
+#endif
