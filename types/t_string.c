@@ -8,26 +8,28 @@
  * leave it raw; the INCR family leaves it int; INCRBYFLOAT never makes it int.
  *
  * Changes in place (inside the command's write, each logged before it happens):
- *  - the int of an int-encoded kv (INCR family): its 8 payload bytes;
+ *  - the int of an int-encoded kv (INCR family): its 8 payload bytes, and its
+ *    KV_FLAG_UNSHARED cleared (Redis would make a new, possibly shared, object);
  *  - a raw blob (APPEND, SETRANGE): its len field and the old bytes overwritten.
  *    Bytes past the old len need no log: rollback restores len, which hides them.
  * Every other value change builds a new kv (or blob) and swaps it in with
  * db_replace, keeping the TTL when Redis keeps it (INCR, APPEND, SETRANGE...).
  * Raw blobs grow geometrically, as sds does, so repeated APPEND is amortized O(1).
- * c->dirty counts the keys changed.
+ * c->dirty counts the keys changed.  Size limits come from proto-max-bulk-len.
  */
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/shared.h"
 #include "shm/alloc.h"
 #include "shm/undo.h"
+#include "types/object.h"
 #include "types/t_string.h"
 #include "util/numconv.h"
 
-/* proto-max-bulk-len's default; TODO: read the config value once conf/ exposes it. */
-#define STRING_MAX_LEN (512LL * 1024 * 1024)
+#define PROTO_MAX_BULK_DEFAULT (512LL * 1024 * 1024)
 #define BLOB_PREALLOC_MAX (1024 * 1024)      /* growth step past 1MB, as sds */
 #define LD_STR_MAX 5120                      /* Redis's MAX_LONG_DOUBLE_CHARS */
 
@@ -35,19 +37,22 @@
 
 /* ---- lookups and values ------------------------------------------------------- */
 
-/* Looks argv[argi] up (read flavour counts hits/misses); returns 0 with WRONGTYPE
- * replied when it holds a non-string, else 1 with *out the kv or NULL if missing. */
+/* Looks argv[argi] up (the read flavour counts hits/misses); returns 0 with
+ * WRONGTYPE replied when it holds a non-string, else 1 with *out the kv or NULL. */
 static int lookup_string(struct cmd_ctx *c, int argi, int for_write, struct kv **out)
 {
-    const char *key = c->argv[argi];
-    size_t klen = c->argvlen[argi];
-    struct kv *kv = for_write ? db_lookup_write(c->db, key, klen) : db_lookup_read(c->db, key, klen);
-    if (kv && kv->type != KV_STRING) {
-        reply_error(c->reply, ERR_WRONGTYPE);
-        return 0;
-    }
-    *out = kv;
-    return 1;
+    int wrongtype;
+    *out = for_write ? obj_lookup_write(c, argi, KV_STRING, &wrongtype)
+                     : obj_lookup_read(c, argi, KV_STRING, &wrongtype);
+    return !wrongtype;
+}
+
+/* proto-max-bulk-len bounds APPEND, SETRANGE and LCS's table; an arena without
+ * shared config (unit tests) gets Redis's default. */
+static long long string_max_len(void)
+{
+    const struct conf_values *v = conf_shared();
+    return v ? v->proto_max_bulk_len : PROTO_MAX_BULK_DEFAULT;
 }
 
 static void reply_kv_string(struct cmd_ctx *c, struct kv *kv)
@@ -452,7 +457,7 @@ static void append_command(struct cmd_ctx *c)
         return;
     }
     size_t len = kv_string_len(kv);
-    if ((long long)(len + alen) > STRING_MAX_LEN) {
+    if ((long long)(len + alen) > string_max_len()) {
         reply_error(c->reply, ERR_TOO_BIG);
         return;
     }
@@ -483,7 +488,7 @@ static void setrange_command(struct cmd_ctx *c)
         reply_int(c->reply, (long long)len);
         return;
     }
-    if (off > STRING_MAX_LEN - (long long)vlen) {
+    if (off > string_max_len() - (long long)vlen) {
         reply_error(c->reply, ERR_TOO_BIG);
         return;
     }
@@ -521,6 +526,8 @@ static void incr_generic(struct cmd_ctx *c, long long by)
     if (kv && kv->enc == KV_ENC_INT) {
         undo_save(kv_payload(kv), sizeof(v));
         memcpy(kv_payload(kv), &v, sizeof(v));
+        if (kv->flags & KV_FLAG_UNSHARED)   /* Redis makes a new, maybe shared, object */
+            UNDO_SET(kv->flags, kv->flags & ~KV_FLAG_UNSHARED);
         c->dirty++;
     } else {
         put_kv(c, kv_new_int(c->argv[1], c->argvlen[1], v), kv != NULL, 1);
@@ -628,7 +635,7 @@ static int lcs_parse(struct cmd_ctx *c, struct lcs_opts *o)
 static int lcs_fill(struct cmd_ctx *c, struct lcs_table *T)
 {
     uint64_t cells = (uint64_t)(T->alen + 1) * (T->blen + 1);
-    if (cells * sizeof(uint32_t) > (uint64_t)STRING_MAX_LEN) {
+    if (cells * sizeof(uint32_t) > (uint64_t)string_max_len()) {
         reply_error(c->reply, "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
         return 0;
     }

@@ -104,6 +104,18 @@ static shm_off_t blob_of(const char *key)
     return kv_value_off(kv);
 }
 
+static void free_fake_list(shm_off_t obj, enum kv_enc enc) { shm_free(obj); }
+
+/* Stands in for a list until types/ has one: a kv of type list owning a dummy object. */
+static void add_fake_list(const char *key)
+{
+    kv_register_value_free(KV_LIST, free_fake_list);
+    undo_begin();
+    db_add(db_get(0), kv_new_object(key, strlen(key), KV_LIST, KV_ENC_QUICKLIST, shm_alloc(16)));
+    undo_commit();
+    slab_after_commit();
+}
+
 static void fill(char *buf, size_t n, char ch)
 {
     memset(buf, ch, n);
@@ -208,6 +220,14 @@ START_TEST(incr_in_place_keeps_ttl_and_rolls_back)
     ck_assert_int_gt(db_get_expire(db_get(0), peek("k")), db_now_ms());
     ck_assert_str_eq(RUN("incrbyfloat", "k", "0.5"), "$5\r\n149.5\r\n");
     ck_assert_int_gt(db_get_expire(db_get(0), peek("k")), db_now_ms());
+
+    RUN("set", "s", "5");                      /* a COPY of it is an unshared int */
+    undo_begin();
+    db_add(db_get(0), kv_copy(shm_off(peek("s")), "u", 1));
+    undo_commit();
+    ck_assert_int_eq(peek("u")->flags & KV_FLAG_UNSHARED, KV_FLAG_UNSHARED);
+    ck_assert_str_eq(RUN("incr", "u"), ":6\r\n");   /* Redis: a new, shared object */
+    ck_assert_int_eq(peek("u")->flags & KV_FLAG_UNSHARED, 0);
 }
 END_TEST
 
@@ -227,6 +247,36 @@ START_TEST(set_options_and_ttl)
     ck_assert_str_eq(RUN("getex", "k", "pxat", "1"), "$1\r\nx\r\n");   /* past: deleted */
     ck_assert_ptr_null(peek("k"));
     ck_assert_uint_eq(last_dirty, 1);
+}
+END_TEST
+
+#define WRONGTYPE "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
+
+START_TEST(wrong_type_and_error_order)
+{
+    add_fake_list("l");
+    const char *wt[][6] = {
+        { "get", "l" }, { "set", "l", "v", "get" }, { "set", "l", "v", "nx", "get" },
+        { "getex", "l", "ex", "abc" }, { "getdel", "l" }, { "getset", "l", "v" },
+        { "getrange", "l", "0", "1" }, { "substr", "l", "0", "1" }, { "strlen", "l" },
+        { "append", "l", "x" }, { "setrange", "l", "0", "" }, { "incr", "l" }, { "decr", "l" },
+        { "incrby", "l", "1" }, { "decrby", "l", "1" }, { "incrbyfloat", "l", "abc" },
+    };
+    for (size_t i = 0; i < sizeof(wt) / sizeof(wt[0]); i++) {
+        ck_assert_msg(strcmp(exec_argv(2, COMMIT, wt[i]), WRONGTYPE) == 0, "%s: %s", wt[i][0], out);
+        ck_assert_uint_eq(last_dirty, 0);
+    }
+    ck_assert_str_eq(RUN("mget", "l", "nokey"), "*2\r\n$-1\r\n$-1\r\n");
+    ck_assert_str_eq(RUN("setnx", "l", "v"), ":0\r\n");
+    ck_assert_str_eq(RUN("setrange", "l", "-1", "x"), "-ERR offset is out of range\r\n");
+    ck_assert_str_eq(RUN("incrby", "l", "abc"), "-ERR value is not an integer or out of range\r\n");
+    ck_assert_str_eq(RUN("getrange", "l", "a", "1"), "-ERR value is not an integer or out of range\r\n");
+    ck_assert_str_eq(RUN("getex", "l", "foo"), "-ERR syntax error\r\n");
+    ck_assert_str_eq(RUN("set", "l", "v", "ex", "0", "get"), "-ERR invalid expire time in 'set' command\r\n");
+    ck_assert_str_eq(RUN("lcs", "l", "nokey", "idx", "len"), "-ERR The specified keys must contain string values\r\n");
+    ck_assert_int_eq(peek("l")->type, KV_LIST);
+    ck_assert_str_eq(RUN("set", "l", "v"), "+OK\r\n");     /* plain SET overwrites */
+    ck_assert_str_eq(RUN("get", "l"), "$1\r\nv\r\n");
 }
 END_TEST
 
@@ -273,6 +323,7 @@ static Suite *suite(void)
     tcase_add_test(tc, setrange_in_place_and_rollback);
     tcase_add_test(tc, incr_in_place_keeps_ttl_and_rolls_back);
     tcase_add_test(tc, set_options_and_ttl);
+    tcase_add_test(tc, wrong_type_and_error_order);
     tcase_add_test(tc, dirty_counts_keys_changed);
     tcase_add_test(tc, lcs_reply_shapes);
     suite_add_tcase(s, tc);
