@@ -58,12 +58,12 @@ shm_off_t kv_blob_new(size_t cap)
 
 size_t kv_blob_cap(shm_off_t blob) { return shm_alloc_usable(blob) - sizeof(struct kv_blob); }
 
-shm_off_t kv_new_string(const void *key, size_t klen, const void *val, size_t vlen, int force_raw)
+shm_off_t kv_new_string(const void *key, size_t klen, const void *val, size_t vlen, enum kv_str_mode mode)
 {
     long long v;
-    if (!force_raw && vlen <= 20 && string2ll(val, vlen, &v))
+    if (mode == KV_STR_AUTO && vlen <= 20 && string2ll(val, vlen, &v))
         return kv_new_int(key, klen, v);
-    if (!force_raw && vlen <= KV_EMBSTR_MAX) {
+    if (mode != KV_STR_RAW && vlen <= KV_EMBSTR_MAX) {
         shm_off_t off;
         struct kv *kv = kv_alloc(key, klen, vlen, &off);
         kv->type = KV_STRING;

@@ -8,9 +8,10 @@
  *   KV_ENC_INT     an int64 (unaligned), vlen = 8             (int)
  *   other          a shm_off_t to the value object, vlen = 8 (raw: a struct kv_blob; later
  *                  types: their own structures)
- * Invariants: a kv in a table is never modified in place except its lru and flags
- * (undo-logged) and the bytes of a raw blob it owns; a value change that changes the
- * kv's size builds a new kv and swaps it in with dict_replace_at.  KV_FLAG_TTL is set
+ * Invariants: a kv in a table changes in place only through undo-logged stores: its
+ * lru and flags, its payload (an int updated by INCR, a value object offset replaced
+ * by obj_set_value) and the bytes of a raw blob it owns; a change of the kv's size
+ * builds a new kv and swaps it in with dict_replace_at.  KV_FLAG_TTL is set
  * exactly when the key has an entry in its database's expires table.
  */
 #ifndef KEYSPACE_KV_H
@@ -64,10 +65,12 @@ static inline long long kv_int(struct kv *kv)
     return v;
 }
 
-/* Builds a new kv (not in any table) for key with a string value, choosing the
- * encoding Redis would: int for canonical integers of up to 20 chars, embstr up to
- * 44 bytes, raw above.  force_raw picks raw whatever the size (APPEND, SETRANGE). */
-shm_off_t kv_new_string(const void *key, size_t klen, const void *val, size_t vlen, int force_raw);
+/* Builds a new kv (not in any table) for key with a string value.  KV_STR_AUTO
+ * chooses the encoding Redis would: int for canonical integers of up to 20 chars,
+ * embstr up to 44 bytes, raw above; KV_STR_NOINT the same without int (INCRBYFLOAT,
+ * Redis's createStringObject); KV_STR_RAW raw whatever the size (APPEND, SETRANGE). */
+enum kv_str_mode { KV_STR_AUTO = 0, KV_STR_NOINT = 1, KV_STR_RAW = 2 };
+shm_off_t kv_new_string(const void *key, size_t klen, const void *val, size_t vlen, enum kv_str_mode mode);
 shm_off_t kv_new_int(const void *key, size_t klen, long long v);
 /* A kv holding an offset to a value object of another type. */
 shm_off_t kv_new_object(const void *key, size_t klen, enum kv_type type, enum kv_enc enc, shm_off_t obj);

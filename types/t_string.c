@@ -110,24 +110,8 @@ static struct kv *put_kv(struct cmd_ctx *c, shm_off_t off, int exists, int keep_
 /* Stores argv[vi] as the value of argv[ki] with Redis's encoding choice. */
 static struct kv *put_string(struct cmd_ctx *c, int ki, int vi, int exists, int keep_ttl)
 {
-    shm_off_t off = kv_new_string(c->argv[ki], c->argvlen[ki], c->argv[vi], c->argvlen[vi], 0);
+    shm_off_t off = kv_new_string(c->argv[ki], c->argvlen[ki], c->argv[vi], c->argvlen[vi], KV_STR_AUTO);
     return put_kv(c, off, exists, keep_ttl);
-}
-
-/* A string kv that is never int-encoded (Redis's createStringObject: embstr up to 44
- * bytes, raw above), for INCRBYFLOAT's results.  kv.h has no such constructor: an
- * integer-looking value is built with its first byte made a non-digit, so that
- * kv_new_string picks embstr, and the byte is put back in the fresh allocation. */
-static shm_off_t new_string_noint(const char *key, size_t klen, const char *val, size_t vlen)
-{
-    char tmp[KV_EMBSTR_MAX];
-    if (vlen == 0 || vlen > KV_EMBSTR_MAX)
-        return kv_new_string(key, klen, val, vlen, vlen > KV_EMBSTR_MAX);
-    memcpy(tmp, val, vlen);
-    tmp[0] = 'x';
-    shm_off_t off = kv_new_string(key, klen, tmp, vlen, 0);
-    kv_payload(kv_at(off))[0] = val[0];
-    return off;
 }
 
 /* ---- GET and its read-only relatives ------------------------------------------ */
@@ -579,7 +563,7 @@ static void incrbyfloat_command(struct cmd_ctx *c)
     }
     char buf[LD_STR_MAX];
     size_t len = (size_t)ld2string(buf, sizeof(buf), v, 1);
-    put_kv(c, new_string_noint(c->argv[1], c->argvlen[1], buf, len), kv != NULL, 1);
+    put_kv(c, kv_new_string(c->argv[1], c->argvlen[1], buf, len, KV_STR_NOINT), kv != NULL, 1);
     reply_bulk(c->reply, buf, len);
 }
 

@@ -100,7 +100,7 @@ static void check_keyspace(void)
 /* Sets key to a string value in database id (SET semantics, TTL dropped). */
 static void put(int id, const char *key, const char *val)
 {
-    db_set(db_get(id), kv_new_string(key, strlen(key), val, strlen(val), 0), 0);
+    db_set(db_get(id), kv_new_string(key, strlen(key), val, strlen(val), KV_STR_AUTO), 0);
 }
 
 static struct kv *peek(int id, const char *key) { return db_peek(db_get(id), key, strlen(key)); }
@@ -250,8 +250,8 @@ START_TEST(replace_keeps_or_drops_ttl)
     put(0, "drop", "1");
     set_expire(0, "keep", T0 + 5000);
     set_expire(0, "drop", T0 + 5000);
-    db_set(db, kv_new_string("keep", 4, "new", 3, 0), 1);
-    db_set(db, kv_new_string("drop", 4, "new", 3, 0), 0);
+    db_set(db, kv_new_string("keep", 4, "new", 3, KV_STR_AUTO), 1);
+    db_set(db, kv_new_string("drop", 4, "new", 3, KV_STR_AUTO), 0);
     commit();
     check_keyspace();                           /* the expire entry follows the new kv */
     ck_assert_str_eq(value(0, "keep"), "new");
