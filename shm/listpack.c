@@ -1,0 +1,579 @@
+/* shm/listpack.c - listpacks in the arena (see shm/listpack.h): Redis 7.0's format,
+ * byte for byte.
+ *
+ * Entry layout: <encoding byte(s)><data><backlen>.  "elen" below is the length of
+ * encoding + data; backlen stores elen as a reversed 7-bit varint (1..5 bytes, the
+ * first byte in memory holds the highest bits, every byte but that one has bit 7 set)
+ * so an entry can be found from its end.  Redis's size thresholds for backlen are
+ * <= 127, < 16383, < 2097151, < 268435455 (note: not powers of two minus one).
+ *
+ * Invariants:
+ *  - A listpack is never modified after it is built: every change builds a new
+ *    allocation (one shm_alloc, pieces memcpy'd in) and shm_frees the old one, which
+ *    stays readable until commit, so positions into it may be read while building.
+ *  - Built listpacks store integers in the smallest encoding and canonical integer
+ *    strings as integers; num-elements is exact below 65535, else 65535 ("unknown",
+ *    which then stays unknown as in Redis).
+ *  - Reading functions trust their input (lp_validate is what makes untrusted bytes
+ *    trustworthy); lp_validate never reads outside [bytes, bytes+len).
+ */
+#include "shm/listpack.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "shm/alloc.h"
+#include "util/numconv.h"
+
+#define LP_HDR 6
+#define LP_EOF 0xFF
+#define LP_COUNT_UNKNOWN 65535
+#define LP_MAX_TOTAL 0xFFFFFFFFu
+
+#define LP_ENC_STR32 0xF0
+#define LP_ENC_INT16 0xF1
+#define LP_ENC_INT24 0xF2
+#define LP_ENC_INT32 0xF3
+#define LP_ENC_INT64 0xF4
+
+/* ---- little-endian helpers ---- */
+
+static inline uint64_t rd_le(const unsigned char *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = n; i-- > 0;)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static inline void wr_le(unsigned char *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++, v >>= 8)
+        p[i] = (unsigned char)v;
+}
+
+static inline uint32_t hdr_total(const unsigned char *lp) { return (uint32_t)rd_le(lp, 4); }
+static inline uint32_t hdr_count(const unsigned char *lp) { return (uint32_t)rd_le(lp + 4, 2); }
+
+static void hdr_write(unsigned char *lp, size_t total, uint64_t count)
+{
+    wr_le(lp, total, 4);
+    wr_le(lp + 4, count < LP_COUNT_UNKNOWN ? count : LP_COUNT_UNKNOWN, 2);
+}
+
+/* ---- backlen ---- */
+
+static inline unsigned backlen_size(uint64_t elen)
+{
+    if (elen <= 127) return 1;
+    if (elen < 16383) return 2;
+    if (elen < 2097151) return 3;
+    if (elen < 268435455) return 4;
+    return 5;
+}
+
+static void backlen_write(unsigned char *dst, uint64_t elen)
+{
+    unsigned n = backlen_size(elen);
+    for (unsigned i = n; i-- > 0; elen >>= 7)
+        dst[i] = (unsigned char)((elen & 127) | (i == 0 ? 0 : 128));
+}
+
+/* Decodes the backlen whose last byte is at p (trusted input). */
+static inline uint64_t backlen_read(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0;; shift += 7, p--) {
+        v |= (uint64_t)(*p & 127) << shift;
+        if (!(*p & 128)) return v;
+    }
+}
+
+/* ---- entry decoding (trusted input) ---- */
+
+/* Bytes of the encoding + data of the entry at p. */
+static inline uint64_t entry_elen(const unsigned char *p)
+{
+    unsigned char b = p[0];
+    if (b < 0x80) return 1;
+    if (b < 0xC0) return 1u + (b & 0x3F);
+    if (b < 0xE0) return 2;
+    if (b < 0xF0) return 2u + (((unsigned)(b & 0x0F) << 8) | p[1]);
+    switch (b) {
+    case LP_ENC_STR32: return 5 + rd_le(p + 1, 4);
+    case LP_ENC_INT16: return 3;
+    case LP_ENC_INT24: return 4;
+    case LP_ENC_INT32: return 5;
+    default: return 9;                  /* LP_ENC_INT64 */
+    }
+}
+
+static inline uint64_t entry_size(const unsigned char *p)
+{
+    uint64_t elen = entry_elen(p);
+    return elen + backlen_size(elen);
+}
+
+/* Sign-extends the low 'bits' bits of u. */
+static inline long long sext(uint64_t u, unsigned bits)
+{
+    uint64_t m = 1ULL << (bits - 1);
+    u &= (bits == 64) ? ~0ULL : (1ULL << bits) - 1;
+    return (long long)((u ^ m) - m);
+}
+
+/* 1 and *v for an integer entry; 0 and the string (*s, *len) otherwise. */
+static inline int entry_decode(const unsigned char *p, long long *v, const unsigned char **s, uint32_t *len)
+{
+    unsigned char b = p[0];
+    if (b < 0x80) { *v = b; return 1; }
+    if (b < 0xC0) { *s = p + 1; *len = b & 0x3F; return 0; }
+    if (b < 0xE0) { *v = sext(((uint64_t)(b & 0x1F) << 8) | p[1], 13); return 1; }
+    if (b < 0xF0) { *s = p + 2; *len = ((unsigned)(b & 0x0F) << 8) | p[1]; return 0; }
+    switch (b) {
+    case LP_ENC_STR32: *s = p + 5; *len = (uint32_t)rd_le(p + 1, 4); return 0;
+    case LP_ENC_INT16: *v = sext(rd_le(p + 1, 2), 16); return 1;
+    case LP_ENC_INT24: *v = sext(rd_le(p + 1, 3), 24); return 1;
+    case LP_ENC_INT32: *v = sext(rd_le(p + 1, 4), 32); return 1;
+    default: *v = sext(rd_le(p + 1, 8), 64); return 1;
+    }
+}
+
+/* ---- entry encoding ---- */
+
+/* An entry ready to write: header (encoding, or all of an integer) + data + backlen. */
+struct lp_enc {
+    unsigned char hdr[9];
+    unsigned hdrlen;
+    const unsigned char *data;
+    uint32_t datalen;
+    uint64_t elen;                      /* hdrlen + datalen */
+    uint64_t size;                      /* elen + backlen */
+};
+
+static void enc_finish(struct lp_enc *e)
+{
+    e->elen = (uint64_t)e->hdrlen + e->datalen;
+    e->size = e->elen + backlen_size(e->elen);
+}
+
+static void enc_int(struct lp_enc *e, long long v)
+{
+    uint64_t u = (uint64_t)v;
+    e->data = NULL;
+    e->datalen = 0;
+    if (v >= 0 && v <= 127) {
+        e->hdr[0] = (unsigned char)v;
+        e->hdrlen = 1;
+    } else if (v >= -4096 && v <= 4095) {
+        e->hdr[0] = (unsigned char)(0xC0 | ((u >> 8) & 0x1F));
+        e->hdr[1] = (unsigned char)u;
+        e->hdrlen = 2;
+    } else {
+        unsigned n = (v >= -32768 && v <= 32767) ? 2 : (v >= -8388608 && v <= 8388607) ? 3
+                   : (v >= INT32_MIN && v <= INT32_MAX) ? 4 : 8;
+        e->hdr[0] = n == 2 ? LP_ENC_INT16 : n == 3 ? LP_ENC_INT24 : n == 4 ? LP_ENC_INT32 : LP_ENC_INT64;
+        wr_le(e->hdr + 1, u, n);
+        e->hdrlen = 1 + n;
+    }
+    enc_finish(e);
+}
+
+/* Canonical integer text (string2ll's rules) becomes an integer entry, as in Redis. */
+static void enc_str(struct lp_enc *e, const unsigned char *s, uint32_t len)
+{
+    long long v;
+    if (len > 0 && len < LP_INTBUF_SIZE && string2ll((const char *)s, len, &v)) {
+        enc_int(e, v);
+        return;
+    }
+    e->data = s;
+    e->datalen = len;
+    if (len < 64) {
+        e->hdr[0] = (unsigned char)(0x80 | len);
+        e->hdrlen = 1;
+    } else if (len < 4096) {
+        e->hdr[0] = (unsigned char)(0xE0 | (len >> 8));
+        e->hdr[1] = (unsigned char)len;
+        e->hdrlen = 2;
+    } else {
+        e->hdr[0] = LP_ENC_STR32;
+        wr_le(e->hdr + 1, len, 4);
+        e->hdrlen = 5;
+    }
+    enc_finish(e);
+}
+
+static unsigned char *enc_write(unsigned char *dst, const struct lp_enc *e)
+{
+    memcpy(dst, e->hdr, e->hdrlen);
+    if (e->datalen) memcpy(dst + e->hdrlen, e->data, e->datalen);
+    backlen_write(dst + e->elen, e->elen);
+    return dst + e->size;
+}
+
+/* ---- reading ---- */
+
+unsigned char *lp_ptr(shm_off_t lp) { return shm_ptr(lp); }
+uint32_t lp_bytes(shm_off_t lp) { return hdr_total(lp_ptr(lp)); }
+
+static uint32_t count_walk(const unsigned char *p)
+{
+    uint32_t n = 0;
+    for (p += LP_HDR; *p != LP_EOF; p += entry_size(p))
+        n++;
+    return n;
+}
+
+uint32_t lp_length(shm_off_t lp)
+{
+    const unsigned char *b = lp_ptr(lp);
+    uint32_t n = hdr_count(b);
+    return n != LP_COUNT_UNKNOWN ? n : count_walk(b);
+}
+
+unsigned char *lp_first(shm_off_t lp)
+{
+    unsigned char *p = lp_ptr(lp) + LP_HDR;
+    return *p == LP_EOF ? NULL : p;
+}
+
+unsigned char *lp_next(shm_off_t lp, unsigned char *p)
+{
+    p += entry_size(p);
+    return *p == LP_EOF ? NULL : p;
+}
+
+/* The entry before p; p may be the end byte (then the last entry). */
+unsigned char *lp_prev(shm_off_t lp, unsigned char *p)
+{
+    if (p == lp_ptr(lp) + LP_HDR) return NULL;
+    uint64_t elen = backlen_read(p - 1);
+    return p - elen - backlen_size(elen);
+}
+
+unsigned char *lp_last(shm_off_t lp)
+{
+    unsigned char *b = lp_ptr(lp);
+    return lp_prev(lp, b + hdr_total(b) - 1);
+}
+
+unsigned char *lp_seek(shm_off_t lp, long index)
+{
+    unsigned char *b = lp_ptr(lp);
+    uint32_t n = hdr_count(b);
+    if (n == LP_COUNT_UNKNOWN) {
+        if (index >= 0) {               /* walk forward, stop at the end */
+            unsigned char *p = lp_first(lp);
+            for (; p && index > 0; index--)
+                p = lp_next(lp, p);
+            return p;
+        }
+        n = count_walk(b);
+    }
+    if (index < 0) index += (long)n;
+    if (index < 0 || index >= (long)n) return NULL;
+    unsigned char *p;
+    if ((unsigned long)index < n / 2) {
+        for (p = b + LP_HDR; index > 0; index--)
+            p += entry_size(p);
+    } else {
+        p = b + hdr_total(b) - 1;
+        for (long i = (long)n - index; i > 0; i--)
+            p = lp_prev(lp, p);
+    }
+    return p;
+}
+
+void lp_get(const unsigned char *p, struct lp_value *out)
+{
+    if (entry_decode(p, &out->v, &out->s, &out->len)) {
+        out->s = NULL;
+        out->len = 0;
+    } else {
+        out->v = 0;
+    }
+}
+
+const unsigned char *lp_get_str(const unsigned char *p, uint32_t *len, unsigned char *buf)
+{
+    long long v;
+    const unsigned char *s;
+    if (!entry_decode(p, &v, &s, len)) return s;
+    *len = (uint32_t)ll2string((char *)buf, LP_INTBUF_SIZE, v);
+    return buf;
+}
+
+/* A needle for comparisons: the string, and its integer value when it has one. */
+struct lp_needle {
+    const unsigned char *s;
+    uint32_t len;
+    int is_int;
+    long long v;
+};
+
+static inline void needle_init(struct lp_needle *n, const unsigned char *s, uint32_t len)
+{
+    n->s = s;
+    n->len = len;
+    n->is_int = len > 0 && len < LP_INTBUF_SIZE && string2ll((const char *)s, len, &n->v);
+}
+
+static inline int needle_eq(const unsigned char *p, const struct lp_needle *n)
+{
+    long long v;
+    const unsigned char *s;
+    uint32_t len;
+    if (entry_decode(p, &v, &s, &len)) return n->is_int && v == n->v;
+    return len == n->len && (len == 0 || memcmp(s, n->s, len) == 0);
+}
+
+int lp_eq(const unsigned char *p, const unsigned char *s, uint32_t len)
+{
+    struct lp_needle n;
+    needle_init(&n, s, len);
+    return needle_eq(p, &n);
+}
+
+unsigned char *lp_find(shm_off_t lp, unsigned char *p, const unsigned char *s, uint32_t len, unsigned skip)
+{
+    struct lp_needle n;
+    needle_init(&n, s, len);
+    unsigned skipcnt = 0;
+    for (; p && *p != LP_EOF; p += entry_size(p)) {
+        if (skipcnt == 0) {
+            if (needle_eq(p, &n)) return p;
+            skipcnt = skip;
+        } else {
+            skipcnt--;
+        }
+    }
+    return NULL;
+}
+
+unsigned char *lp_random(shm_off_t lp, uint64_t (*rnd)(void))
+{
+    uint32_t n = lp_length(lp);
+    return n ? lp_seek(lp, (long)(rnd() % n)) : NULL;
+}
+
+/* ---- validation (untrusted bytes) ---- */
+
+/* Checks the entry at p, which lies before the end byte at 'end'; returns its size,
+ * or 0 when it is malformed or runs past 'end'. */
+static uint64_t validate_entry(const unsigned char *p, const unsigned char *end)
+{
+    size_t avail = (size_t)(end - p);
+    unsigned char b = p[0];
+    unsigned need = b < 0xC0 ? 1 : b < 0xF0 ? 2 : b == LP_ENC_STR32 ? 5 : 1;
+    if (b > LP_ENC_INT64) return 0;     /* 0xF5..0xFE are no encoding; 0xFF is the end */
+    if (avail < need) return 0;
+    uint64_t elen = entry_elen(p);
+    uint64_t size = elen + backlen_size(elen);
+    if (size > avail) return 0;
+    unsigned char want[5];
+    backlen_write(want, elen);
+    return memcmp(p + elen, want, backlen_size(elen)) == 0 ? size : 0;
+}
+
+int lp_validate(const unsigned char *bytes, size_t len, int deep)
+{
+    if (len < LP_HDR + 1 || len > LP_MAX_TOTAL) return 0;
+    if (hdr_total(bytes) != len || bytes[len - 1] != LP_EOF) return 0;
+    if (!deep) return 1;
+    const unsigned char *p = bytes + LP_HDR, *end = bytes + len - 1;
+    uint64_t count = 0;
+    while (p < end) {
+        uint64_t size = validate_entry(p, end);
+        if (size == 0) return 0;
+        p += size;
+        count++;
+    }
+    uint32_t hc = hdr_count(bytes);
+    return hc == LP_COUNT_UNKNOWN || hc == count;  /* unknown: any count, as Redis */
+}
+
+/* ---- changes (copy on write) ---- */
+
+shm_off_t lp_new(void)
+{
+    shm_off_t off = shm_alloc(LP_HDR + 1);
+    unsigned char *b = shm_ptr(off);
+    hdr_write(b, LP_HDR + 1, 0);
+    b[LP_HDR] = LP_EOF;
+    return off;
+}
+
+shm_off_t lp_from_bytes(const unsigned char *bytes, size_t len)
+{
+    shm_off_t off = shm_alloc(len);
+    memcpy(shm_ptr(off), bytes, len);
+    return off;
+}
+
+/* New count after adding 'delta' entries (negative: removing) to a listpack whose
+ * header count is 'old'; unknown stays unknown. */
+static uint64_t count_after(uint32_t old, long delta)
+{
+    return old == LP_COUNT_UNKNOWN ? LP_COUNT_UNKNOWN : (uint64_t)((long)old + delta);
+}
+
+/* Builds a new listpack: the old one's bytes with [cut, cut+cutlen) replaced by the
+ * encoded entry e (or nothing if e is NULL); frees the old one.  Returns the new
+ * offset and, in *at, the position of the replacement in the new listpack. */
+static shm_off_t rebuild(shm_off_t lp, size_t cut, size_t cutlen, const struct lp_enc *e,
+                         long delta, unsigned char **at)
+{
+    const unsigned char *old = lp_ptr(lp);
+    size_t oldtotal = hdr_total(old);
+    size_t total = oldtotal - cutlen + (e ? e->size : 0);
+    if (total > LP_MAX_TOTAL) abort();  /* callers bound listpacks far below 4 GB */
+    shm_off_t off = shm_alloc(total);
+    unsigned char *b = shm_ptr(off);
+    memcpy(b, old, cut);
+    unsigned char *q = b + cut;
+    if (e) q = enc_write(q, e);
+    memcpy(q, old + cut + cutlen, oldtotal - cut - cutlen);
+    hdr_write(b, total, count_after(hdr_count(old), delta));
+    shm_free(lp);
+    if (at) *at = b + cut;
+    return off;
+}
+
+static shm_off_t insert_enc(shm_off_t lp, unsigned char *p, const struct lp_enc *e,
+                            enum lp_where where, unsigned char **newp)
+{
+    unsigned char *b = lp_ptr(lp);
+    unsigned char *at;
+    if (where == LP_REPLACE) {
+        shm_off_t n = rebuild(lp, (size_t)(p - b), entry_size(p), e, 0, &at);
+        if (newp) *newp = at;
+        return n;
+    }
+    if (where == LP_AFTER && *p != LP_EOF) p += entry_size(p);
+    shm_off_t n = rebuild(lp, (size_t)(p - b), 0, e, 1, &at);
+    if (newp) *newp = at;
+    return n;
+}
+
+shm_off_t lp_insert(shm_off_t lp, unsigned char *p, const unsigned char *s, uint32_t len,
+                    enum lp_where where, unsigned char **newp)
+{
+    struct lp_enc e;
+    enc_str(&e, s, len);
+    return insert_enc(lp, p, &e, where, newp);
+}
+
+shm_off_t lp_append(shm_off_t lp, const unsigned char *s, uint32_t len)
+{
+    unsigned char *b = lp_ptr(lp);
+    return lp_insert(lp, b + hdr_total(b) - 1, s, len, LP_BEFORE, NULL);
+}
+
+shm_off_t lp_prepend(shm_off_t lp, const unsigned char *s, uint32_t len)
+{
+    return lp_insert(lp, lp_ptr(lp) + LP_HDR, s, len, LP_BEFORE, NULL);
+}
+
+shm_off_t lp_append_int(shm_off_t lp, long long v)
+{
+    struct lp_enc e;
+    unsigned char *b = lp_ptr(lp);
+    enc_int(&e, v);
+    return insert_enc(lp, b + hdr_total(b) - 1, &e, LP_BEFORE, NULL);
+}
+
+shm_off_t lp_delete(shm_off_t lp, unsigned char *p, unsigned char **nextp)
+{
+    unsigned char *at;
+    shm_off_t n = rebuild(lp, (size_t)(p - lp_ptr(lp)), entry_size(p), NULL, -1, &at);
+    if (nextp) *nextp = *at == LP_EOF ? NULL : at;
+    return n;
+}
+
+/* Returns lp itself when the range is empty or index is out of range. */
+shm_off_t lp_delete_range(shm_off_t lp, long index, unsigned long count)
+{
+    unsigned char *first = lp_seek(lp, index);
+    if (!first || count == 0) return lp;
+    unsigned char *p = first;
+    unsigned long n = 0;
+    for (; *p != LP_EOF && n < count; n++)
+        p += entry_size(p);
+    return rebuild(lp, (size_t)(first - lp_ptr(lp)), (size_t)(p - first), NULL, -(long)n, NULL);
+}
+
+/* ---- builder (private memory, one arena allocation at the end) ---- */
+
+static void builder_reserve(struct lp_builder *b, size_t more)
+{
+    if (b->len + more <= b->cap) return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + more)
+        cap *= 2;
+    unsigned char *nb = realloc(b->buf, cap);
+    if (!nb) abort();
+    b->buf = nb;
+    b->cap = cap;
+}
+
+void lp_builder_init(struct lp_builder *b)
+{
+    b->buf = NULL;
+    b->len = b->cap = 0;
+    b->count = 0;
+    builder_reserve(b, 256);
+    b->len = LP_HDR;                    /* header written by finish */
+}
+
+static void builder_put(struct lp_builder *b, const struct lp_enc *e)
+{
+    builder_reserve(b, e->size);
+    enc_write(b->buf + b->len, e);
+    b->len += e->size;
+    b->count++;
+}
+
+void lp_builder_add(struct lp_builder *b, const unsigned char *s, uint32_t len)
+{
+    struct lp_enc e;
+    enc_str(&e, s, len);
+    builder_put(b, &e);
+}
+
+void lp_builder_add_int(struct lp_builder *b, long long v)
+{
+    struct lp_enc e;
+    enc_int(&e, v);
+    builder_put(b, &e);
+}
+
+void lp_builder_add_entry(struct lp_builder *b, const unsigned char *p)
+{
+    size_t size = entry_size(p);
+    builder_reserve(b, size);
+    memcpy(b->buf + b->len, p, size);
+    b->len += size;
+    b->count++;
+}
+
+shm_off_t lp_builder_finish(struct lp_builder *b)
+{
+    size_t total = b->len + 1;
+    if (total > LP_MAX_TOTAL) abort();
+    shm_off_t off = shm_alloc(total);
+    unsigned char *d = shm_ptr(off);
+    hdr_write(d, total, b->count);
+    memcpy(d + LP_HDR, b->buf + LP_HDR, b->len - LP_HDR);
+    d[total - 1] = LP_EOF;
+    lp_builder_discard(b);
+    return off;
+}
+
+void lp_builder_discard(struct lp_builder *b)
+{
+    free(b->buf);
+    b->buf = NULL;
+    b->len = b->cap = 0;
+    b->count = 0;
+}
