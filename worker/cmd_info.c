@@ -244,9 +244,10 @@ static void gen_clients(FILE *f, const struct info_totals *t)
     }
     fprintf(f, "connected_clients:%llu\r\ncluster_connections:0\r\nmaxclients:%u\r\n"
                "client_recent_max_input_buffer:%llu\r\nclient_recent_max_output_buffer:%llu\r\n"
-               "blocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
+               "blocked_clients:%llu\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
             (unsigned long long)t->connected_clients, worker_conf()->maxclients,
-            (unsigned long long)max_in, (unsigned long long)max_out);
+            (unsigned long long)max_in, (unsigned long long)max_out,
+            (unsigned long long)shm_header()->blocked_clients);
 }
 
 static void gen_memory(FILE *f, const struct info_totals *t)

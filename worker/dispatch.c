@@ -27,6 +27,10 @@ void dispatch_register_all(void)
     command_register(server_commands);
     command_register(string_commands);
     command_register(key_commands);
+    command_register(info_commands);
+    command_register(config_commands);
+    command_register(command_commands);
+    command_register(client_commands);
 }
 
 static void reply_unknown_command(struct client *c)

@@ -4,6 +4,7 @@
 #include "keyspace/kv.h"
 #include "shm/alloc.h"
 #include "shm/undo.h"
+#include "types/command.h"
 #include "worker/registry.h"
 
 static struct client_registry *registry(void)
@@ -66,6 +67,11 @@ const char *registry_name(const struct client_record *r, size_t *len)
     struct kv_blob *b = shm_ptr(r->name);
     *len = b->len;
     return b->data;
+}
+
+void registry_note_command(struct client_record *r, const struct command *cmd)
+{
+    command_fullname(cmd, r->cmd, sizeof(r->cmd));
 }
 
 void registry_release(struct client_record *r)

@@ -49,6 +49,11 @@ void registry_release_slot(int slot);
 void registry_set_name(struct client_record *r, const char *name, size_t len);
 /* The name bytes ("" when unnamed). */
 const char *registry_name(const struct client_record *r, size_t *len);
+/* Records the full name of the command the client runs ("client|list"), for CLIENT
+ * LIST's cmd= field; by the owning worker.  Readers bound it with strnlen: another
+ * worker may read it while it changes. */
+struct command;
+void registry_note_command(struct client_record *r, const struct command *cmd);
 
 uint32_t registry_capacity(void);
 struct client_record *registry_at(uint32_t i);
