@@ -45,10 +45,10 @@ static inline unsigned value_enc(int64_t v)
 
 static inline int64_t get_enc(const unsigned char *is, uint32_t pos, unsigned enc)
 {
-    uint64_t u = rd_le(is + IS_HDR + (size_t)pos * enc, enc);
-    if (enc == 2) return (int16_t)u;
-    if (enc == 4) return (int32_t)u;
-    return (int64_t)u;
+    const unsigned char *p = is + IS_HDR + (size_t)pos * enc;
+    if (enc == 2) return (int16_t)rd_le(p, 2);      /* constant widths: one load each */
+    if (enc == 4) return (int32_t)rd_le(p, 4);
+    return (int64_t)rd_le(p, 8);
 }
 
 /* Binary search: 1 and *pos = its index if v is a member, else 0 and *pos = where it

@@ -122,20 +122,22 @@ static inline long long sext(uint64_t u, unsigned bits)
     return (long long)((u ^ m) - m);
 }
 
-/* 1 and *v for an integer entry; 0 and the string (*s, *len) otherwise. */
-static inline int entry_decode(const unsigned char *p, long long *v, const unsigned char **s, uint32_t *len)
+/* Decodes the entry at p: an integer (*s = NULL, *v) or a string (*s, *len).
+ * Returns its elen. */
+static inline uint64_t entry_decode(const unsigned char *p, long long *v, const unsigned char **s, uint32_t *len)
 {
     unsigned char b = p[0];
+    *s = NULL;
     if (b < 0x80) { *v = b; return 1; }
-    if (b < 0xC0) { *s = p + 1; *len = b & 0x3F; return 0; }
-    if (b < 0xE0) { *v = sext(((uint64_t)(b & 0x1F) << 8) | p[1], 13); return 1; }
-    if (b < 0xF0) { *s = p + 2; *len = ((unsigned)(b & 0x0F) << 8) | p[1]; return 0; }
+    if (b < 0xC0) { *s = p + 1; *len = b & 0x3F; return 1u + *len; }
+    if (b < 0xE0) { *v = sext(((uint64_t)(b & 0x1F) << 8) | p[1], 13); return 2; }
+    if (b < 0xF0) { *s = p + 2; *len = ((unsigned)(b & 0x0F) << 8) | p[1]; return 2u + *len; }
     switch (b) {
-    case LP_ENC_STR32: *s = p + 5; *len = (uint32_t)rd_le(p + 1, 4); return 0;
-    case LP_ENC_INT16: *v = sext(rd_le(p + 1, 2), 16); return 1;
-    case LP_ENC_INT24: *v = sext(rd_le(p + 1, 3), 24); return 1;
-    case LP_ENC_INT32: *v = sext(rd_le(p + 1, 4), 32); return 1;
-    default: *v = sext(rd_le(p + 1, 8), 64); return 1;
+    case LP_ENC_STR32: *s = p + 5; *len = (uint32_t)rd_le(p + 1, 4); return 5u + (uint64_t)*len;
+    case LP_ENC_INT16: *v = sext(rd_le(p + 1, 2), 16); return 3;
+    case LP_ENC_INT24: *v = sext(rd_le(p + 1, 3), 24); return 4;
+    case LP_ENC_INT32: *v = sext(rd_le(p + 1, 4), 32); return 5;
+    default: *v = sext(rd_le(p + 1, 8), 64); return 9;
     }
 }
 
@@ -287,19 +289,17 @@ unsigned char *lp_seek(shm_off_t lp, long index)
 
 void lp_get(const unsigned char *p, struct lp_value *out)
 {
-    if (entry_decode(p, &out->v, &out->s, &out->len)) {
-        out->s = NULL;
-        out->len = 0;
-    } else {
-        out->v = 0;
-    }
+    entry_decode(p, &out->v, &out->s, &out->len);
+    if (out->s) out->v = 0;
+    else out->len = 0;
 }
 
 const unsigned char *lp_get_str(const unsigned char *p, uint32_t *len, unsigned char *buf)
 {
     long long v;
     const unsigned char *s;
-    if (!entry_decode(p, &v, &s, len)) return s;
+    entry_decode(p, &v, &s, len);
+    if (s) return s;
     *len = (uint32_t)ll2string((char *)buf, LP_INTBUF_SIZE, v);
     return buf;
 }
@@ -319,34 +319,35 @@ static inline void needle_init(struct lp_needle *n, const unsigned char *s, uint
     n->is_int = len > 0 && len < LP_INTBUF_SIZE && string2ll((const char *)s, len, &n->v);
 }
 
-static inline int needle_eq(const unsigned char *p, const struct lp_needle *n)
+/* Compares the entry at p with the needle; *elen gets the entry's elen. */
+static inline int needle_eq(const unsigned char *p, const struct lp_needle *n, uint64_t *elen)
 {
     long long v;
     const unsigned char *s;
     uint32_t len;
-    if (entry_decode(p, &v, &s, &len)) return n->is_int && v == n->v;
+    *elen = entry_decode(p, &v, &s, &len);
+    if (!s) return n->is_int && v == n->v;
     return len == n->len && (len == 0 || memcmp(s, n->s, len) == 0);
 }
 
 int lp_eq(const unsigned char *p, const unsigned char *s, uint32_t len)
 {
     struct lp_needle n;
+    uint64_t elen;
     needle_init(&n, s, len);
-    return needle_eq(p, &n);
+    return needle_eq(p, &n, &elen);
 }
 
 unsigned char *lp_find(shm_off_t lp, unsigned char *p, const unsigned char *s, uint32_t len, unsigned skip)
 {
     struct lp_needle n;
     needle_init(&n, s, len);
-    unsigned skipcnt = 0;
-    for (; p && *p != LP_EOF; p += entry_size(p)) {
-        if (skipcnt == 0) {
-            if (needle_eq(p, &n)) return p;
-            skipcnt = skip;
-        } else {
-            skipcnt--;
-        }
+    while (p && *p != LP_EOF) {
+        uint64_t elen;
+        if (needle_eq(p, &n, &elen)) return p;
+        p += elen + backlen_size(elen);
+        for (unsigned k = 0; k < skip && *p != LP_EOF; k++)
+            p += entry_size(p);
     }
     return NULL;
 }
@@ -419,20 +420,23 @@ static uint64_t count_after(uint32_t old, long delta)
 }
 
 /* Builds a new listpack: the old one's bytes with [cut, cut+cutlen) replaced by the
- * encoded entry e (or nothing if e is NULL); frees the old one.  Returns the new
- * offset and, in *at, the position of the replacement in the new listpack. */
-static shm_off_t rebuild(shm_off_t lp, size_t cut, size_t cutlen, const struct lp_enc *e,
+ * ne encoded entries e[]; frees the old one.  Returns the new offset and, in *at, the
+ * position of the replacement in the new listpack. */
+static shm_off_t rebuild(shm_off_t lp, size_t cut, size_t cutlen, const struct lp_enc *e, unsigned ne,
                          long delta, unsigned char **at)
 {
     const unsigned char *old = lp_ptr(lp);
     size_t oldtotal = hdr_total(old);
-    size_t total = oldtotal - cutlen + (e ? e->size : 0);
+    size_t total = oldtotal - cutlen;
+    for (unsigned i = 0; i < ne; i++)
+        total += e[i].size;
     if (total > LP_MAX_TOTAL) abort();  /* callers bound listpacks far below 4 GB */
     shm_off_t off = shm_alloc(total);
     unsigned char *b = shm_ptr(off);
     memcpy(b, old, cut);
     unsigned char *q = b + cut;
-    if (e) q = enc_write(q, e);
+    for (unsigned i = 0; i < ne; i++)
+        q = enc_write(q, &e[i]);
     memcpy(q, old + cut + cutlen, oldtotal - cut - cutlen);
     hdr_write(b, total, count_after(hdr_count(old), delta));
     shm_free(lp);
@@ -440,20 +444,15 @@ static shm_off_t rebuild(shm_off_t lp, size_t cut, size_t cutlen, const struct l
     return off;
 }
 
-static shm_off_t insert_enc(shm_off_t lp, unsigned char *p, const struct lp_enc *e,
+static shm_off_t insert_enc(shm_off_t lp, unsigned char *p, const struct lp_enc *e, unsigned ne,
                             enum lp_where where, unsigned char **newp)
 {
     unsigned char *b = lp_ptr(lp);
-    unsigned char *at;
-    if (where == LP_REPLACE) {
-        shm_off_t n = rebuild(lp, (size_t)(p - b), entry_size(p), e, 0, &at);
-        if (newp) *newp = at;
-        return n;
-    }
-    if (where == LP_AFTER && *p != LP_EOF) p += entry_size(p);
-    shm_off_t n = rebuild(lp, (size_t)(p - b), 0, e, 1, &at);
-    if (newp) *newp = at;
-    return n;
+    size_t cutlen = where == LP_REPLACE ? entry_size(p) : 0;
+    if (!p) p = b + hdr_total(b) - 1;
+    else if (where == LP_AFTER && *p != LP_EOF) p += entry_size(p);
+    long delta = (long)ne - (where == LP_REPLACE);
+    return rebuild(lp, (size_t)(p - b), cutlen, e, ne, delta, newp);
 }
 
 shm_off_t lp_insert(shm_off_t lp, unsigned char *p, const unsigned char *s, uint32_t len,
@@ -461,13 +460,21 @@ shm_off_t lp_insert(shm_off_t lp, unsigned char *p, const unsigned char *s, uint
 {
     struct lp_enc e;
     enc_str(&e, s, len);
-    return insert_enc(lp, p, &e, where, newp);
+    return insert_enc(lp, p, &e, 1, where, newp);
+}
+
+shm_off_t lp_insert_pair(shm_off_t lp, unsigned char *p, const unsigned char *s1, uint32_t l1,
+                         const unsigned char *s2, uint32_t l2, unsigned char **newp)
+{
+    struct lp_enc e[2];
+    enc_str(&e[0], s1, l1);
+    enc_str(&e[1], s2, l2);
+    return insert_enc(lp, p, e, 2, LP_BEFORE, newp);
 }
 
 shm_off_t lp_append(shm_off_t lp, const unsigned char *s, uint32_t len)
 {
-    unsigned char *b = lp_ptr(lp);
-    return lp_insert(lp, b + hdr_total(b) - 1, s, len, LP_BEFORE, NULL);
+    return lp_insert(lp, NULL, s, len, LP_BEFORE, NULL);
 }
 
 shm_off_t lp_prepend(shm_off_t lp, const unsigned char *s, uint32_t len)
@@ -478,29 +485,34 @@ shm_off_t lp_prepend(shm_off_t lp, const unsigned char *s, uint32_t len)
 shm_off_t lp_append_int(shm_off_t lp, long long v)
 {
     struct lp_enc e;
-    unsigned char *b = lp_ptr(lp);
     enc_int(&e, v);
-    return insert_enc(lp, b + hdr_total(b) - 1, &e, LP_BEFORE, NULL);
+    return insert_enc(lp, NULL, &e, 1, LP_BEFORE, NULL);
+}
+
+shm_off_t lp_delete_n(shm_off_t lp, unsigned char *p, unsigned long count, unsigned char **nextp)
+{
+    unsigned char *end = p, *at;
+    unsigned long n = 0;
+    for (; *end != LP_EOF && n < count; n++)
+        end += entry_size(end);
+    if (n == 0) {
+        if (nextp) *nextp = *p == LP_EOF ? NULL : p;
+        return lp;
+    }
+    shm_off_t off = rebuild(lp, (size_t)(p - lp_ptr(lp)), (size_t)(end - p), NULL, 0, -(long)n, &at);
+    if (nextp) *nextp = *at == LP_EOF ? NULL : at;
+    return off;
 }
 
 shm_off_t lp_delete(shm_off_t lp, unsigned char *p, unsigned char **nextp)
 {
-    unsigned char *at;
-    shm_off_t n = rebuild(lp, (size_t)(p - lp_ptr(lp)), entry_size(p), NULL, -1, &at);
-    if (nextp) *nextp = *at == LP_EOF ? NULL : at;
-    return n;
+    return lp_delete_n(lp, p, 1, nextp);
 }
 
-/* Returns lp itself when the range is empty or index is out of range. */
 shm_off_t lp_delete_range(shm_off_t lp, long index, unsigned long count)
 {
     unsigned char *first = lp_seek(lp, index);
-    if (!first || count == 0) return lp;
-    unsigned char *p = first;
-    unsigned long n = 0;
-    for (; *p != LP_EOF && n < count; n++)
-        p += entry_size(p);
-    return rebuild(lp, (size_t)(first - lp_ptr(lp)), (size_t)(p - first), NULL, -(long)n, NULL);
+    return first ? lp_delete_n(lp, first, count, NULL) : lp;
 }
 
 /* ---- builder (private memory, one arena allocation at the end) ---- */

@@ -65,13 +65,22 @@ shm_off_t lp_append(shm_off_t lp, const unsigned char *s, uint32_t len);
 shm_off_t lp_prepend(shm_off_t lp, const unsigned char *s, uint32_t len);
 shm_off_t lp_append_int(shm_off_t lp, long long v);
 /* Inserts before/after p, or replaces p; *newp (if not NULL) gets the position of the
- * inserted/replaced entry in the new listpack. */
+ * inserted/replaced entry in the new listpack.  p NULL (or the end byte) with LP_BEFORE
+ * or LP_AFTER appends. */
 shm_off_t lp_insert(shm_off_t lp, unsigned char *p, const unsigned char *s, uint32_t len,
                     enum lp_where where, unsigned char **newp);
-/* Deletes count entries starting at index (negative from the end). */
+/* Inserts two entries (a field and its value, a member and its score) before p, or
+ * at the end if p is NULL, with one copy; *newp gets the position of the first. */
+shm_off_t lp_insert_pair(shm_off_t lp, unsigned char *p, const unsigned char *s1, uint32_t l1,
+                         const unsigned char *s2, uint32_t l2, unsigned char **newp);
+/* Deletes count entries starting at index (negative from the end).  Returns lp itself
+ * (nothing freed) when index is out of range or count is 0. */
 shm_off_t lp_delete_range(shm_off_t lp, long index, unsigned long count);
 /* Deletes the entry at p; *nextp gets the position of the entry after it (or NULL). */
 shm_off_t lp_delete(shm_off_t lp, unsigned char *p, unsigned char **nextp);
+/* Deletes up to count entries from p on (a field and its value: 2) with one copy;
+ * *nextp as lp_delete.  Returns lp itself when count is 0. */
+shm_off_t lp_delete_n(shm_off_t lp, unsigned char *p, unsigned long count, unsigned char **nextp);
 /* Several changes at once without a copy per change: build a new listpack from
  * scratch with lp_builder_*, then free the old one (shm_free). */
 struct lp_builder {

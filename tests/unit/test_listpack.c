@@ -374,6 +374,17 @@ START_TEST(insert_before_after_replace)
     lp = lp_insert(lp, lp_ptr(lp) + lp_bytes(lp) - 1, S("end"), LP_BEFORE, NULL);  /* at end byte */
     static const char *const w3[] = { "p", "first", "a", "-7", "", "mid", "c", "123456789012", "q", "end" };
     assert_strings(lp, w3, 10);
+    next_write();
+    lp = lp_insert_pair(lp, NULL, S("f"), S("17"), &np);           /* append a pair */
+    ck_assert_ptr_eq(np, lp_seek(lp, -2));
+    lp = lp_insert_pair(lp, lp_first(lp), S("h"), S("x"), &np);    /* at the head */
+    ck_assert_ptr_eq(np, lp_first(lp));
+    lp = lp_insert_pair(lp, lp_seek(lp, 3), S("-1"), S(""), &np);  /* middle */
+    ck_assert_ptr_eq(np, lp_seek(lp, 3));
+    static const char *const w4[] = { "h", "x", "p", "-1", "", "first", "a", "-7", "", "mid", "c",
+                                      "123456789012", "q", "end", "f", "17" };
+    assert_strings(lp, w4, 16);
+    ck_assert_uint_eq(lp_ptr(lp)[4], 16);
 }
 END_TEST
 
@@ -398,10 +409,20 @@ START_TEST(delete_entries_and_ranges)
     lp = lp_delete_range(lp, -2, 100);                              /* clipped at the end */
     static const char *const w2[] = { "1", "2", "3", "5", "6" };
     assert_strings(lp, w2, 5);
-    lp = lp_delete_range(lp, 1, 2);
-    static const char *const w3[] = { "1", "5", "6" };
-    assert_strings(lp, w3, 3);
-    lp = lp_delete_range(lp, 0, 3);
+    lp = lp_delete_range(lp, 1, 1);
+    static const char *const w3[] = { "1", "3", "5", "6" };
+    assert_strings(lp, w3, 4);
+    lp = lp_delete_n(lp, lp_seek(lp, 2), 2, &next);     /* pair at the end */
+    ck_assert_ptr_null(next);
+    static const char *const w4[] = { "1", "3" };
+    assert_strings(lp, w4, 2);
+    ck_assert_uint_eq(lp_delete_n(lp, lp_first(lp), 0, &next), lp);
+    ck_assert_ptr_eq(next, lp_first(lp));
+    lp = lp_prepend(lp, S("x"));
+    lp = lp_delete_n(lp, lp_first(lp), 1, &next);
+    ck_assert_ptr_eq(next, lp_first(lp));
+    lp = lp_delete_n(lp, lp_first(lp), 9, &next);
+    ck_assert_ptr_null(next);
     assert_strings(lp, NULL, 0);
     assert_bytes(lp, "07000000000" "0ff");
 }
@@ -599,10 +620,25 @@ static void random_step(shm_off_t *lpp, struct model *m)
         shm_free(lp);
         break;
     }
-    default:
-        *lpp = lp_append(lp, val, len);
-        model_insert(m, n, val, len);
+    case 8: {                                           /* a pair before an entry or at the end */
+        size_t pos = rnd() % 3 ? at : n;
+        unsigned char *np;
+        *lpp = lp_insert_pair(lp, pos < n ? lp_seek(lp, (long)pos) : NULL, val, len, val, len / 2, &np);
+        model_insert(m, pos, val, len);
+        model_insert(m, pos + 1, val, len / 2);
+        ck_assert_ptr_eq(np, lp_seek(*lpp, (long)pos));
         break;
+    }
+    default: {
+        if (!n) break;
+        unsigned long count = (unsigned long)(rnd() % 4);
+        unsigned char *next;
+        *lpp = lp_delete_n(lp, lp_seek(lp, (long)at), count, &next);
+        if (count == 0) ck_assert_uint_eq(*lpp, lp);
+        model_delete(m, at, count < n - at ? count : n - at);
+        ck_assert_ptr_eq(next, at < m->n ? lp_seek(*lpp, (long)at) : NULL);
+        break;
+    }
     }
 }
 
@@ -688,6 +724,14 @@ START_TEST(validate_rejects_corruption)
     memcpy(b, ref, len);
     b[6] = 0xF5;                                        /* no such encoding */
     ck_assert_int_eq(lp_validate(b, len, 1), 0);
+    /* one 64-bit int entry (F4, 8 bytes, backlen 09): every other byte F5..FF in its
+     * place is no encoding, though the sizes would fit */
+    unsigned char one[17] = { 17, 0, 0, 0, 1, 0, 0xF4, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xFF };
+    ck_assert_int_eq(validate_copy(one, 17), 1);
+    for (unsigned enc = 0xF5; enc <= 0xFF; enc++) {
+        one[6] = (unsigned char)enc;
+        ck_assert_int_eq(validate_copy(one, 17), 0);
+    }
     memcpy(b, ref, len);
     b[8] = 0x03;                                        /* wrong backlen of entry 0 */
     ck_assert_int_eq(lp_validate(b, len, 1), 0);
