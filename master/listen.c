@@ -12,7 +12,7 @@
 #include "master/listen.h"
 #include "util/log.h"
 
-static int bind_one(const char *addr, int port, int backlog, char *err, size_t errlen)
+static int bind_one(const char *addr, int port, int backlog, int reuseport, char *err, size_t errlen)
 {
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
     struct addrinfo *res;
@@ -31,6 +31,8 @@ static int bind_one(const char *addr, int port, int backlog, char *err, size_t e
     int one = 1;
     if (fd >= 0) {
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (reuseport)
+            setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
         if (res->ai_family == AF_INET6)
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
     }
@@ -67,16 +69,32 @@ static int bind_unix(const struct conf_values *conf, char *err, size_t errlen)
     return fd;
 }
 
-int listen_open(const struct conf_values *conf, struct listeners *l, char *err, size_t errlen)
+/* Binds one address once per slot; 0, or -1 with the first failure in err (the
+ * sockets bound so far closed). */
+static int bind_slots(const char *addr, int port, int backlog, int nslots, int *fds, char *err, size_t errlen)
+{
+    for (int s = 0; s < nslots; s++) {
+        fds[s] = bind_one(addr, port, backlog, nslots > 1, err, errlen);
+        if (fds[s] < 0) {
+            while (s-- > 0)
+                close(fds[s]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int listen_open(const struct conf_values *conf, int nslots, struct listeners *l, char *err, size_t errlen)
 {
     l->ntcp = 0;
+    l->nslots = nslots;
     l->unix_fd = -1;
     for (int i = 0; conf->port && i < conf->nbind && l->ntcp < LISTEN_MAX_TCP; i++) {
         const char *addr = conf->bind[i];
         int optional = addr[0] == '-';
-        int fd = bind_one(addr + optional, (int)conf->port, (int)conf->tcp_backlog, err, errlen);
-        if (fd >= 0) {
-            l->tcp[l->ntcp++] = fd;
+        if (bind_slots(addr + optional, (int)conf->port, (int)conf->tcp_backlog, nslots, l->tcp[l->ntcp],
+                       err, errlen) == 0) {
+            l->ntcp++;
         } else if (optional) {
             log_msg(LOG_WARNING, "%s (optional address, ignored)", err);
         } else {
@@ -95,7 +113,8 @@ int listen_open(const struct conf_values *conf, struct listeners *l, char *err, 
 void listen_close(struct listeners *l, const struct conf_values *conf)
 {
     for (int i = 0; i < l->ntcp; i++)
-        close(l->tcp[i]);
+        for (int s = 0; s < l->nslots; s++)
+            close(l->tcp[i][s]);
     if (l->unix_fd >= 0) {
         close(l->unix_fd);
         unlink(conf->unixsocket);

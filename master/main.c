@@ -43,7 +43,7 @@ static uint64_t arena_size(const struct conf_values *conf)
 }
 
 /* Lays out the shared state every worker needs, in one write. */
-static int create_arena(const struct conf_values *conf, int nworkers)
+static int create_arena(const struct conf_values *conf, const char *configfile, int nworkers)
 {
     char err[256];
     struct shm_arena_params p = {
@@ -61,6 +61,7 @@ static int create_arena(const struct conf_values *conf, int nworkers)
     shm_off_t conf_off = shm_alloc(sizeof(*conf));
     memcpy(shm_ptr(conf_off), conf, sizeof(*conf));
     UNDO_SET(shm_header()->config_off, conf_off);
+    snprintf(shm_header()->config_file, sizeof(shm_header()->config_file), "%s", configfile);
     registry_create((uint32_t)conf->maxclients + REGISTRY_SPARE);
     undo_commit();
     shm_lock_release();
@@ -88,10 +89,10 @@ int main(int argc, char **argv)
     if (!configfile[0])
         log_msg(LOG_WARNING, "Warning: no config file specified, using the default config.");
     dispatch_register_all();
-    if (create_arena(&conf, nworkers) != 0)
+    if (create_arena(&conf, configfile, nworkers) != 0)
         return 1;
     struct listeners l;
-    if (listen_open(&conf, &l, err, sizeof(err)) != 0) {
+    if (listen_open(&conf, nworkers, &l, err, sizeof(err)) != 0) {
         log_msg(LOG_WARNING, "%s", err);
         return 1;
     }

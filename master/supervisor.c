@@ -44,7 +44,8 @@ static int64_t mono_ms(void)
 static void spawn(int i)
 {
     struct worker_params p = { .slot = i, .ntcp = listeners->ntcp, .unix_fd = listeners->unix_fd };
-    memcpy(p.tcp_fds, listeners->tcp, sizeof(int) * (size_t)listeners->ntcp);
+    for (int a = 0; a < listeners->ntcp; a++)
+        p.tcp_fds[a] = listeners->tcp[a][i];
     pid_t pid = fork();
     if (pid < 0) {
         log_msg(LOG_WARNING, "fork() of worker %d failed: %s", i, strerror(errno));
@@ -166,10 +167,11 @@ int supervisor_run(int nworkers, const struct listeners *l)
     listeners = l;
     nslots = nworkers;
     shm_header()->supervisor_pid = getpid();
-    for (int i = 0; i < nworkers; i++) {
+    /* every worker needs every other worker's eventfd: create them all first */
+    for (int i = 0; i < nworkers; i++)
         shm_header()->workers[i].event_fd = eventfd(0, EFD_NONBLOCK);
+    for (int i = 0; i < nworkers; i++)
         spawn(i);
-    }
     for (;;) {
         int64_t wait_ms = respawn_due();
         struct timespec ts = { wait_ms / 1000, (wait_ms % 1000) * 1000000L };

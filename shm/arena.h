@@ -70,7 +70,8 @@ struct shm_worker_slot {
     volatile uint64_t total_error_replies;
     volatile uint64_t used_memory_private;  /* jemalloc bytes allocated by this process */
     volatile uint64_t kill_flags;           /* requests from other workers (CLIENT KILL...) */
-    uint64_t reserved[14];
+    volatile uint64_t instantaneous_ops;    /* commands/s over the last ~1.6 s (cron) */
+    uint64_t reserved[13];
 } __attribute__((aligned(64)));
 
 struct shm_header {
@@ -109,6 +110,7 @@ struct shm_header {
     shm_off_t inbox_off;            /* keyspace/inbox.c: per-worker message lists */
     shm_off_t blocking_off;         /* keyspace/blocking.c: per-db tables of blocked keys */
     uint64_t blocked_clients;       /* clients blocked on keys, all workers (under the lock) */
+    char config_file[1024];         /* absolute path of the config file, "" if none (INFO) */
     uint64_t reserved[28];
 
     struct shm_worker_slot workers[SHM_MAX_WORKERS];

@@ -1,23 +1,30 @@
 /* types/block.c - parking a client on keys (see block.h). */
-#include <math.h>
+#include <limits.h>
 #include <stdlib.h>
 
 #include "types/block.h"
 #include "util/numconv.h"
 
+/* As Redis 7.0: the seconds are truncated to whole ms (so a timeout under 1 ms blocks
+ * forever), and a value too large for a long long in ms counts as negative. */
 int block_parse_timeout(struct cmd_ctx *c, int argi, int64_t *deadline_ms)
 {
     long double secs;
-    if (!string2ld(c->argv[argi], c->argvlen[argi], &secs) || isinf(secs) || secs > 1e12L) {
+    if (!string2ld(c->argv[argi], c->argvlen[argi], &secs)) {
         reply_error(c->reply, "ERR timeout is not a float or out of range");
         return 0;
     }
-    if (secs < 0) {
+    long double ms = secs * 1000.0L;
+    if (!(ms > -9.2e18L && ms < 9.2e18L) || (long long)ms < 0) {
         reply_error(c->reply, "ERR timeout is negative");
         return 0;
     }
-    long long ms = (long long)ceill(secs * 1000.0L);
-    *deadline_ms = ms > 0 ? db_now_ms() + ms : 0;
+    long long tval = (long long)ms;
+    if (tval > 0 && tval > LLONG_MAX - db_now_ms()) {
+        reply_error(c->reply, "ERR timeout is out of range");
+        return 0;
+    }
+    *deadline_ms = tval > 0 ? db_now_ms() + tval : 0;
     return 1;
 }
 

@@ -15,6 +15,7 @@
 #include "shm/arena.h"
 
 struct client_record;
+struct command;
 
 enum client_flags {
     CLIENT_CLOSE_AFTER_REPLY = 1 << 0,  /* QUIT, protocol error: close once written */
@@ -43,7 +44,7 @@ struct client {
 
     struct client_record *record;       /* in the arena registry */
     char addr[64], laddr[64];
-    const char *last_cmd;               /* full name of the last command (CLIENT LIST cmd=) */
+    const struct command *last_cmd;     /* the last command run (its name is in the record) */
 
     shm_off_t block_waiter;             /* CLIENT_BLOCKED: its waiter in the arena */
     int64_t block_deadline_ms;          /* 0: blocked without timeout */

@@ -38,7 +38,7 @@ extern int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, si
 
 struct info_totals {
     uint64_t commands, connections_received, connected_clients, rejected, net_in, net_out;
-    uint64_t hits, misses, expired, evicted, errors, private_memory;
+    uint64_t hits, misses, expired, evicted, errors, private_memory, ops_per_sec;
 };
 
 static void sum_slots(struct info_totals *t)
@@ -57,6 +57,7 @@ static void sum_slots(struct info_totals *t)
         t->expired += s->expired_keys;
         t->evicted += s->evicted_keys;
         t->errors += s->total_error_replies;
+        t->ops_per_sec += s->instantaneous_ops;
         t->private_memory += s->used_memory_private;
     }
 }
@@ -220,13 +221,14 @@ static void gen_server(FILE *f, const struct info_totals *t)
             __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
     fprintf(f, "process_id:%d\r\nprocess_supervised:%s\r\nrun_id:%s\r\ntcp_port:%d\r\n"
                "server_time_usec:%lld\r\nuptime_in_seconds:%lld\r\nuptime_in_days:%lld\r\n"
-               "hz:%d\r\nconfigured_hz:%d\r\nlru_clock:%u\r\nexecutable:%s\r\nconfig_file:\r\n"
+               "hz:%d\r\nconfigured_hz:%d\r\nlru_clock:%u\r\nexecutable:%s\r\nconfig_file:%s\r\n"
                "io_threads_active:0\r\nferrous_version:%s\r\nworkers:%u\r\n",
             (int)shm_header()->supervisor_pid,
             conf->supervised == CONF_SUP_SYSTEMD ? "systemd"
                 : conf->supervised == CONF_SUP_UPSTART ? "upstart" : "no",
             run_id, conf->port, (long long)tv.tv_sec * 1000000 + tv.tv_usec, (long long)uptime,
             (long long)uptime / 86400, conf->hz, conf->hz, db_lru_clock() & ((1u << 24) - 1), exe,
+            shm_header()->config_file,
             FERROUS_VERSION, shm_header()->nworkers);
 }
 
@@ -296,7 +298,7 @@ static void gen_persistence(FILE *f, const struct info_totals *t)
 static void gen_stats(FILE *f, const struct info_totals *t)
 {
     fprintf(f, "total_connections_received:%llu\r\ntotal_commands_processed:%llu\r\n"
-               "instantaneous_ops_per_sec:0\r\ntotal_net_input_bytes:%llu\r\n"
+               "instantaneous_ops_per_sec:%llu\r\ntotal_net_input_bytes:%llu\r\n"
                "total_net_output_bytes:%llu\r\ntotal_net_repl_input_bytes:0\r\n"
                "total_net_repl_output_bytes:0\r\ninstantaneous_input_kbps:0.00\r\n"
                "instantaneous_output_kbps:0.00\r\nrejected_connections:%llu\r\nsync_full:0\r\n"
@@ -305,7 +307,7 @@ static void gen_stats(FILE *f, const struct info_totals *t)
                "keyspace_misses:%llu\r\npubsub_channels:0\r\npubsub_patterns:0\r\n"
                "latest_fork_usec:0\r\ntotal_forks:0\r\ntotal_error_replies:%llu\r\n",
             (unsigned long long)t->connections_received, (unsigned long long)t->commands,
-            (unsigned long long)t->net_in, (unsigned long long)t->net_out,
+            (unsigned long long)t->ops_per_sec, (unsigned long long)t->net_in, (unsigned long long)t->net_out,
             (unsigned long long)t->rejected, (unsigned long long)t->expired,
             (unsigned long long)t->evicted, (unsigned long long)t->hits,
             (unsigned long long)t->misses, (unsigned long long)t->errors);

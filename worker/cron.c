@@ -1,5 +1,8 @@
 /* worker/cron.c - a worker's periodic work (see cron.h). */
 #include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include "conf/conf.h"
 #include "keyspace/db.h"
@@ -68,10 +71,50 @@ static void clients_cron(void)
     }
 }
 
+#define OPS_SAMPLES 16
+
+/* instantaneous_ops_per_sec: commands over the last OPS_SAMPLES ticks, as Redis's
+ * trackInstantaneousMetric, published in this worker's slot (INFO sums the slots). */
+static void track_ops(void)
+{
+    static uint64_t counts[OPS_SAMPLES];
+    static int64_t times[OPS_SAMPLES];
+    static unsigned idx, filled;
+    int64_t now = db_wall_ms();
+    counts[idx] = worker.shm->commands;
+    times[idx] = now;
+    unsigned oldest = filled < OPS_SAMPLES ? 0 : (idx + 1) % OPS_SAMPLES;
+    idx = (idx + 1) % OPS_SAMPLES;
+    if (filled < OPS_SAMPLES)
+        filled++;
+    int64_t span = now - times[oldest];
+    worker.shm->instantaneous_ops = span > 0 ? (counts[(idx + OPS_SAMPLES - 1) % OPS_SAMPLES] - counts[oldest]) *
+                                                   1000 / (uint64_t)span : 0;
+}
+
+/* CONFIG SET hz and dir take effect in every worker at its next tick. */
+static void apply_config_changes(void)
+{
+    static long applied_hz;
+    static char applied_dir[sizeof(((struct conf_values *)0)->dir)];
+    struct conf_values *conf = worker_conf();
+    if (applied_hz && conf->hz != applied_hz) {
+        long hz = conf->hz > 0 ? conf->hz : 10;
+        struct itimerspec its = { { 0, 1000000000L / hz }, { 0, 1000000000L / hz } };
+        timerfd_settime(worker.timer_fd, 0, &its, NULL);
+    }
+    applied_hz = conf->hz;
+    if (applied_dir[0] && strcmp(applied_dir, conf->dir) != 0 && chdir(conf->dir) != 0)
+        log_msg(LOG_WARNING, "Can't chdir to '%s' after CONFIG SET dir", conf->dir);
+    memcpy(applied_dir, conf->dir, sizeof(applied_dir));
+}
+
 void cron_tick(void)
 {
     long hz = worker_conf()->hz > 0 ? worker_conf()->hz : 10;
     worker.cron_runs++;
+    track_ops();
+    apply_config_changes();
     if (worker.slot == 0)
         housekeeping(hz);
     if (inbox_pending(worker.slot)) {       /* a producer died before waking us */

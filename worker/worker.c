@@ -7,8 +7,8 @@
  *   3. write the replies.
  * So the lock is taken once per batch of clients and pipelined commands, and a reply
  * leaves the process only after its write committed.
- * The listening sockets are shared by all workers with EPOLLEXCLUSIVE, so a new
- * connection wakes one worker.  The eventfd of this worker's slot carries requests
+ * Each worker polls its own SO_REUSEPORT listening sockets (master/listen.h); the
+ * unix socket is shared with EPOLLEXCLUSIVE, so a new connection wakes one worker.  The eventfd of this worker's slot carries requests
  * from other workers (CLIENT KILL); a timerfd drives the cron at `hz`.
  */
 #include <errno.h>
@@ -357,8 +357,11 @@ static void process_input(struct client *c, int *locked)
             c->flags |= CLIENT_CLOSE_AFTER_REPLY;
             break;
         }
-        if (c->req.argc > 0)
+        if (c->req.argc > 0) {
+            uint64_t errors = c->out.errors;
             dispatch_command(c, locked);
+            worker.shm->total_error_replies += c->out.errors - errors;
+        }
         c->qpos += consumed;
         request_reset(&c->req);
         lim.authenticated = c->authenticated;
@@ -454,7 +457,7 @@ static void setup_loop(void)
 {
     worker.epfd = epoll_create1(EPOLL_CLOEXEC);
     for (int i = 0; i < params.ntcp; i++)
-        epoll_add(params.tcp_fds[i], EPOLLIN | EPOLLEXCLUSIVE, EV_LISTEN_BASE + (uint64_t)i);
+        epoll_add(params.tcp_fds[i], EPOLLIN, EV_LISTEN_BASE + (uint64_t)i);
     if (params.unix_fd >= 0)
         epoll_add(params.unix_fd, EPOLLIN | EPOLLEXCLUSIVE, EV_LISTEN_UNIX);
     epoll_add(shm_header()->workers[worker.slot].event_fd, EPOLLIN, EV_EVENTFD);
@@ -507,6 +510,7 @@ void worker_main(const struct worker_params *p)
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
     struct sigaction sa = { .sa_handler = on_sigterm };
     sigaction(SIGTERM, &sa, NULL);
     sigset_t none;

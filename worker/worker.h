@@ -10,7 +10,7 @@
 struct worker_params {
     int slot;                           /* index in the arena's worker slots */
     int ntcp;
-    int tcp_fds[16];                    /* listening sockets, shared by all workers */
+    int tcp_fds[16];                    /* this slot's listening socket per address */
     int unix_fd;                        /* -1 if none */
 };
 
