@@ -8,7 +8,7 @@ OPT     ?= -O2
 DEBUG_FLAGS ?= -DNDEBUG
 CFLAGS  += -std=gnu11 $(OPT) $(DEBUG_FLAGS) -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
            -I. $(shell pkg-config --cflags lua5.1 2>/dev/null) $(EXTRA_CFLAGS)
-LDLIBS  += $(shell pkg-config --libs lua5.1 2>/dev/null || echo -llua5.1) -lm -lpthread
+LDLIBS  += -llua5.1-cjson -llua5.1-bitop $(shell pkg-config --libs lua5.1 2>/dev/null || echo -llua5.1) -lm -lpthread
 MALLOC  ?= -ljemalloc
 PYTHON  ?= /usr/bin/python3
 
@@ -65,7 +65,7 @@ clean:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # Debian packages the build and the tests need (run as root, or through sudo).
-DEB_PACKAGES := build-essential pkg-config liblua5.1-0-dev lua-cjson libjemalloc-dev check \
+DEB_PACKAGES := build-essential pkg-config liblua5.1-0-dev lua-cjson lua-cjson-dev lua-bitop-dev libjemalloc-dev check \
                 libhiredis-dev redis-server redis-tools python3-redis python3-pytest
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
