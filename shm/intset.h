@@ -14,6 +14,8 @@
 
 shm_off_t intset_new(void);
 shm_off_t intset_from_bytes(const unsigned char *bytes, size_t len);
+/* 1 if bytes are a valid intset: encoding 2/4/8, size == 8 + length * encoding, not
+ * empty (Redis never stores an empty set and rejects one); deep: strictly increasing. */
 int intset_validate(const unsigned char *bytes, size_t len, int deep);
 uint32_t intset_length(shm_off_t is);
 size_t intset_bytes(shm_off_t is);

@@ -758,6 +758,41 @@ START_TEST(validate_rejects_corruption)
 }
 END_TEST
 
+/* Every string class and integer width, corrupted where it matters: random bytes of
+ * the encodings, lengths and backlens (so 32-bit lengths claim gigabytes). */
+START_TEST(validate_corrupted_encodings)
+{
+    static const uint32_t lens[] = { 0, 5, 63, 64, 100, 4095, 4096, 5000 };
+    static const long long ints[] = { 7, -3000, 30000, -8000000, 2000000000, -5000000000LL };
+    unsigned char *str = malloc(5000);
+    memset(str, 'k', 5000);
+    shm_off_t good = lp_new();
+    for (size_t i = 0; i < 8; i++) {
+        good = lp_append(good, str, lens[i]);
+        good = lp_append_int(good, ints[i % 6]);
+    }
+    free(str);
+    size_t len = lp_bytes(good), nmeta = 0, meta[64];
+    for (unsigned char *p = lp_first(good); p; p = lp_next(good, p)) {
+        unsigned char *next = lp_next(good, p);
+        meta[nmeta++] = (size_t)(p - lp_ptr(good));                 /* encoding byte */
+        meta[nmeta++] = (size_t)(p - lp_ptr(good)) + 1;             /* length / value */
+        meta[nmeta++] = (next ? (size_t)(next - lp_ptr(good)) : len - 1) - 1;  /* backlen */
+    }
+    unsigned char *b = malloc(len);
+    int accepted = 0;
+    for (int round = 0; round < 20000; round++) {
+        memcpy(b, lp_ptr(good), len);
+        for (int f = 1 + (int)(rnd() % 2); f > 0; f--)
+            b[meta[rnd() % nmeta]] ^= (unsigned char)(rnd() % 2 ? 1u << (rnd() % 8) : rnd() % 256);
+        accepted += validate_copy(b, len);
+        if (round % 1000 == 0) next_write();
+    }
+    free(b);
+    ck_assert_int_lt(accepted, 20000);
+}
+END_TEST
+
 static TCase *new_case(Suite *s, const char *name)
 {
     TCase *tc = tcase_create(name);
@@ -789,6 +824,7 @@ static Suite *listpack_suite(void)
     tcase_add_test(tc, random_against_model);
     tc = new_case(s, "validate");
     tcase_add_test(tc, validate_rejects_corruption);
+    tcase_add_test(tc, validate_corrupted_encodings);
     return s;
 }
 
