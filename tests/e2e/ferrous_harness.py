@@ -48,9 +48,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-def group_members(pgid):
-    """Pids of live (non-zombie) processes whose process group is pgid."""
-    members = []
+def _live_processes_where(field, value):
+    """Pids of live (non-zombie) processes whose /proc stat field (1 = ppid, 2 = pgid,
+    counted after the state) equals value."""
+    pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -59,9 +60,19 @@ def group_members(pgid):
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            members.append(int(entry))
-    return members
+        if int(fields[field]) == value and fields[0] != "Z":
+            pids.append(int(entry))
+    return pids
+
+
+def group_members(pgid):
+    """Pids of live (non-zombie) processes whose process group is pgid."""
+    return _live_processes_where(2, pgid)
+
+
+def children(pid):
+    """Pids of the live children of pid (a Ferrous supervisor's workers)."""
+    return _live_processes_where(1, pid)
 
 
 def _kill_group(pgid):

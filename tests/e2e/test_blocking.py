@@ -11,6 +11,8 @@ import time
 import pytest
 import redis
 
+from ferrous_harness import children as worker_pids
+
 WORKERS = 2
 
 
@@ -127,20 +129,6 @@ def test_disconnected_waiter_takes_nothing(server):
     wait_blocked(pusher, 0)
     pusher.rpush("k", "kept")
     assert pusher.lrange("k", 0, -1) == [b"kept"]
-
-
-def worker_pids(supervisor_pid):
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == supervisor_pid and fields[0] != "Z":
-                pids.append(int(entry))
-    return pids
 
 
 def test_dead_worker_leaves_no_waiter(server):

@@ -17,24 +17,10 @@ import time
 
 import redis
 
+from ferrous_harness import children as worker_pids
+
 KILLS = 12
 WRITERS = 4
-
-
-def worker_pids(supervisor_pid):
-    """Pids of the supervisor's children (the workers)."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == supervisor_pid and fields[0] != "Z":
-            pids.append(int(entry))
-    return pids
 
 
 def value_for(wid, n):
