@@ -13,7 +13,9 @@
 #include "conf/conf.h"
 #include "shm/lock.h"
 #include "shm/undo.h"
+#include "types/t_hash.h"
 #include "types/t_keys.h"
+#include "types/t_set.h"
 #include "types/t_string.h"
 #include "util/log.h"
 #include "worker/dispatch.h"
@@ -27,6 +29,10 @@ void dispatch_register_all(void)
     command_register(server_commands);
     command_register(string_commands);
     command_register(key_commands);
+    hash_type_init();
+    command_register(hash_commands);
+    set_type_init();
+    command_register(set_commands);
     command_register(info_commands);
     command_register(config_commands);
     command_register(command_commands);
