@@ -133,7 +133,7 @@ uint64_t coll_scan_dict(const struct dict *d, uint64_t cursor, struct coll_scan 
     long long budget = s->count > LLONG_MAX / 10 ? LLONG_MAX : s->count * 10;
     do {
         cursor = dict_scan(d, cursor, fn, s);
-    } while (cursor != 0 && budget-- > 0 && s->n / (size_t)s->stride < (unsigned long long)s->count);
+    } while (cursor != 0 && budget-- > 0 && s->n < (unsigned long long)s->count);
     return cursor;
 }
 

@@ -57,8 +57,9 @@ int coll_scan_cursor(struct cmd_ctx *c, int argi, uint64_t *cursor);
 /* Parses MATCH and COUNT from argv[first..]; replies and returns 0 on error. */
 int coll_scan_options(struct cmd_ctx *c, int first, int stride, struct coll_scan *s);
 void coll_scan_add(struct coll_scan *s, struct coll_elem e);
-/* Walks d from cursor as Redis's scan does: bucket by bucket until COUNT items were
- * collected or COUNT*10 buckets visited; fn adds the entry's item(s) with
+/* Walks d from cursor as Redis's scan does: bucket by bucket until COUNT elements
+ * were collected (a field and its value count as two, as in Redis) or COUNT*10
+ * buckets visited; fn adds the entry's item(s) with
  * coll_scan_add (its arg is s).  Returns the next cursor. */
 uint64_t coll_scan_dict(const struct dict *d, uint64_t cursor, struct coll_scan *s, dict_scan_fn *fn);
 /* Replies [cursor, [items...]] keeping the items whose first element matches, and
