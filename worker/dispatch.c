@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "conf/conf.h"
+#include "lua/script.h"
 #include "shm/lock.h"
 #include "shm/undo.h"
 #include "types/t_hash.h"
@@ -37,6 +38,7 @@ void dispatch_register_all(void)
     command_register(config_commands);
     command_register(command_commands);
     command_register(client_commands);
+    script_register_commands();
 }
 
 static void reply_unknown_command(struct client *c)

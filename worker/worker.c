@@ -31,6 +31,7 @@
 #include "keyspace/blocking.h"
 #include "keyspace/db.h"
 #include "keyspace/inbox.h"
+#include "lua/script.h"
 #include "types/block.h"
 #include "shm/lock.h"
 #include "shm/undo.h"
@@ -518,6 +519,7 @@ void worker_main(const struct worker_params *p)
     sigprocmask(SIG_SETMASK, &none, NULL);
 
     claim_slot(p->slot);
+    script_worker_init(p->slot);
     setup_loop();
     struct epoll_event events[256];
     while (!got_sigterm) {

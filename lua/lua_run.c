@@ -1,0 +1,110 @@
+/* lua/lua_run.c - running one script or function: KEYS/ARGV (or the two table
+ * arguments of a function), the instruction-count hook that honours SCRIPT KILL, the
+ * error handler, and the reply (Redis 7.0's error shape:
+ * "<err> script: <name>, on <source>:<line>."). */
+#include <lauxlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lua/lua_int.h"
+#include "lua/script_run.h"
+#include "shm/undo.h"
+
+#define HOOK_EVERY 100000                  /* instructions between kill checks */
+
+lua_State *lstate;
+struct lrun *lrun;
+
+static void kill_hook(lua_State *L, lua_Debug *ar)
+{
+    if (!srun_killed())
+        return;
+    /* from now on every line raises, so pcall cannot swallow the kill for long */
+    lua_sethook(L, kill_hook, LUA_MASKLINE, 0);
+    lua_pushstring(L, "Script killed by user with SCRIPT KILL...");
+    lua_error(L);
+}
+
+/* Pushes a table of argv[from, from+n) as strings. */
+static void push_args(lua_State *L, const struct cmd_ctx *c, int from, int n)
+{
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_pushlstring(L, c->argv[from + i], c->argvlen[from + i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+}
+
+/* Sets KEYS and ARGV in the real globals table. */
+static void set_globals(lua_State *L, const struct cmd_ctx *c, int first, int nkeys)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, LREG_G);
+    push_args(L, c, first, nkeys);
+    lua_setfield(L, -2, "KEYS");
+    push_args(L, c, first + nkeys, c->argc - first - nkeys);
+    lua_setfield(L, -2, "ARGV");
+    lua_pop(L, 1);
+}
+
+/* The error object on the top (a table from the error handler) as the reply. */
+static void reply_script_error(lua_State *L, struct reply *r, const char *name)
+{
+    if (!lua_istable(L, -1)) {
+        const char *msg = lua_isstring(L, -1) ? lua_tostring(L, -1) : "execution failure";
+        reply_errorf(r, "ERR Error running script %s, %.100s", name, msg);
+        return;
+    }
+    lua_getfield(L, -1, "err");
+    lua_getfield(L, -2, "source");
+    lua_getfield(L, -3, "line");
+    const char *err = lua_tostring(L, -3);
+    if (!err)
+        err = "ERR unknown error";
+    if (lua_isstring(L, -2) && lua_isnumber(L, -1))
+        reply_errorf(r, "%s script: %s, on %s:%d.", err, name, lua_tostring(L, -2), (int)lua_tonumber(L, -1));
+    else
+        reply_error(r, err);
+    lua_pop(L, 3);
+}
+
+static void reply_aborted(struct reply *r, int why)
+{
+    reply_error(r, why == UNDO_ABORT_OOM ? "OOM command not allowed when used memory > 'maxmemory'."
+                                         : "ERR write too large for the undo log; it was rolled back");
+}
+
+void lrun_exec(lua_State *L, struct lrun *run, int first, int nkeys, int as_globals)
+{
+    struct cmd_ctx *c = run->caller;
+    int base = lua_gettop(L) - 1;           /* below the function */
+    lua_getfield(L, LUA_REGISTRYINDEX, LREG_G);
+    lua_getfield(L, -1, "__redis__err__handler");
+    lua_replace(L, -2);
+    lua_insert(L, -2);                      /* handler, function */
+    int nargs = 0;
+    if (as_globals) {
+        set_globals(L, c, first, nkeys);
+    } else {
+        push_args(L, c, first, nkeys);
+        push_args(L, c, first + nkeys, c->argc - first - nkeys);
+        nargs = 2;
+    }
+    lrun = run;
+    lapi_reset_aborted();
+    srun_begin(run->is_eval, c->slot);
+    lua_sethook(L, kill_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    int rc = lua_pcall(L, nargs, 1, base + 1);
+    lua_sethook(L, NULL, 0, 0);
+    srun_end();
+    lrun = NULL;
+    if (lapi_aborted()) {
+        reply_aborted(c->reply, lapi_aborted());
+        undo_begin();                       /* the caller commits an empty write */
+    } else if (rc) {
+        reply_script_error(L, c->reply, run->name);
+    } else {
+        lreply_write(L, c->reply);
+    }
+    lua_settop(L, base);
+    lua_gc(L, LUA_GCSTEP, 1);
+}

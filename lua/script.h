@@ -1,0 +1,21 @@
+/* lua/script.h - Lua scripting as the worker sees it: EVAL, EVALSHA, EVAL_RO,
+ * EVALSHA_RO, SCRIPT, FUNCTION, FCALL, FCALL_RO.  One Lua 5.1 state per worker
+ * process; the script cache and function libraries live in the arena
+ * (lua/script_cache.h) so every worker sees the same scripts.  A script runs inside
+ * the calling command's write with the keyspace lock held, so it is atomic even if
+ * its worker dies mid-way. */
+#ifndef LUA_SCRIPT_H
+#define LUA_SCRIPT_H
+
+/* Registers the scripting commands and the arena types (startup, before forking). */
+void script_register_commands(void);
+
+/* Creates this worker's Lua state and the arena's shared scripting state if absent,
+ * and forgets a script run left by a dead worker in this slot.  Call once in the
+ * worker process after it claimed its slot (takes the keyspace lock). */
+void script_worker_init(int slot);
+
+/* Milliseconds the currently running script (on any worker) has been running, or -1
+ * when none runs.  Needs no lock. */
+int script_busy_ms(void);
+#endif

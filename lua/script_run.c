@@ -1,0 +1,90 @@
+/* lua/script_run.c - the running script's shared state (see script_run.h).
+ * state = run id << 8 | flags; 0 when no script runs. */
+#include <errno.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "keyspace/db.h"
+#include "lua/script.h"
+#include "lua/script_cache.h"
+#include "lua/script_run.h"
+
+#define STATE_ID(s) ((s) >> 8)
+#define STATE_FLAGS(s) ((uint32_t)((s) & 0xff))
+
+static struct script_run *run(void)
+{
+    struct script_shared *s = scache_shared();
+    return s ? &s->run : NULL;
+}
+
+void srun_begin(int is_eval, int slot)
+{
+    struct script_run *r = run();
+    uint64_t id = ++r->next_id;
+    r->start_ms = db_wall_ms();
+    r->pid = (int32_t)getpid();
+    r->slot = slot;
+    __atomic_store_n(&r->state, id << 8 | (is_eval ? SRUN_EVAL : 0), __ATOMIC_SEQ_CST);
+}
+
+void srun_end(void) { __atomic_store_n(&run()->state, 0, __ATOMIC_SEQ_CST); }
+
+static uint64_t load_state(struct script_run *r) { return __atomic_load_n(&r->state, __ATOMIC_SEQ_CST); }
+
+int srun_note_write(void)
+{
+    struct script_run *r = run();
+    uint64_t s = load_state(r);
+    while (!(s & SRUN_WROTE)) {
+        if (s & SRUN_KILLED)
+            return 0;
+        if (__atomic_compare_exchange_n(&r->state, &s, s | SRUN_WROTE, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            break;
+    }
+    return 1;
+}
+
+int srun_killed(void) { return (load_state(run()) & SRUN_KILLED) != 0; }
+
+/* The run's owner is gone (killed while running; its slot not yet respawned). */
+static int owner_dead(const struct script_run *r)
+{
+    return r->pid <= 0 || (kill(r->pid, 0) < 0 && errno == ESRCH);
+}
+
+enum srun_kill_result srun_kill(int is_eval)
+{
+    struct script_run *r = run();
+    if (!r)
+        return SRUN_KILL_NOTBUSY;
+    uint64_t s = load_state(r);
+    for (;;) {
+        if (STATE_ID(s) == 0 || owner_dead(r))
+            return SRUN_KILL_NOTBUSY;
+        if (s & SRUN_WROTE)
+            return SRUN_KILL_UNKILLABLE;
+        if (!(s & SRUN_EVAL) != !is_eval)
+            return SRUN_KILL_OTHER_KIND;
+        if (s & SRUN_KILLED ||
+            __atomic_compare_exchange_n(&r->state, &s, s | SRUN_KILLED, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            return SRUN_KILL_OK;
+    }
+}
+
+void srun_clear_slot(int slot)
+{
+    struct script_run *r = run();
+    if (r && load_state(r) && r->slot == slot)
+        srun_end();
+}
+
+int script_busy_ms(void)
+{
+    struct script_run *r = run();
+    if (!r || STATE_ID(load_state(r)) == 0 || owner_dead(r))
+        return -1;
+    int64_t ms = db_wall_ms() - r->start_ms;
+    return ms < 0 ? 0 : ms > 0x7fffffff ? 0x7fffffff : (int)ms;
+}
