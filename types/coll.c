@@ -251,7 +251,8 @@ static int collect_entry(shm_off_t entry, void *arg)
     return 0;
 }
 
-shm_off_t *coll_dict_entries(const struct dict *d, uint64_t *n)
+/* Every entry of d, in bucket order; *n gets their number.  Free the array. */
+static shm_off_t *dict_entries(const struct dict *d, uint64_t *n)
 {
     struct entries e = { xrealloc(NULL, dict_size(d) * sizeof(shm_off_t)), 0 };
     coll_dict_walk(d, collect_entry, &e);
@@ -335,7 +336,7 @@ void coll_sample_dict(const struct dict *d, uint64_t count, shm_off_t *out)
     uint64_t size = dict_size(d);
     if (count * 3 > size) {
         uint64_t n;
-        shm_off_t *all = coll_dict_entries(d, &n);
+        shm_off_t *all = dict_entries(d, &n);
         partial_shuffle(all, n, count);
         memcpy(out, all, count * sizeof(*out));
         free(all);

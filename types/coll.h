@@ -87,8 +87,6 @@ void coll_dict_walk(const struct dict *d, coll_entry_fn *fn, void *arg);
 void coll_sample_indices(uint64_t n, uint64_t count, uint64_t *out);
 /* Fills out[0..count) with distinct entries of d (count <= dict_size(d)). */
 void coll_sample_dict(const struct dict *d, uint64_t count, shm_off_t *out);
-/* Every entry of d, in bucket order; *n gets their number.  Free the array. */
-shm_off_t *coll_dict_entries(const struct dict *d, uint64_t *n);
 
 /* Parses a count argument as Redis's getRangeLongFromObjectOrReply with the range
  * [-LONG_MAX, LONG_MAX]; replies and returns 0 on error. */
