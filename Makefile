@@ -23,7 +23,7 @@ all: bin/ferrous-server
 
 bin/ferrous-server: $(BUILD)/ferrous-server
 	@mkdir -p bin
-	cp $< $@
+	cp $< $@.tmp && mv $@.tmp $@
 
 $(BUILD)/ferrous-server: $(BUILD)/master/main.o $(BUILD)/libferrous.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(MALLOC)
