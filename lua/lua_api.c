@@ -55,16 +55,11 @@ static int fail(lua_State *L, int raise, const char *msg)
     return raise ? lua_error(L) : 1;
 }
 
-/* Redis formats number arguments with the shortest form that reads back the same. */
+/* Redis formats number arguments with "%.17g". */
 static void number_to_string(lua_State *L, int i)
 {
-    double d = lua_tonumber(L, i);
     char buf[64];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof(buf), "%.*g", prec, d);
-        if (strtod(buf, NULL) == d)
-            break;
-    }
+    snprintf(buf, sizeof(buf), "%.17g", (double)lua_tonumber(L, i));
     lua_pushstring(L, buf);
     lua_replace(L, i);
 }
@@ -199,10 +194,17 @@ static int raise_error(lua_State *L, const char *msg)
     return lua_error(L);
 }
 
+/* The helpers' argument errors are returned as error tables, not raised. */
+static int return_error(lua_State *L, const char *msg)
+{
+    lapi_push_error(L, msg, strlen(msg));
+    return 1;
+}
+
 static int api_error_reply(lua_State *L)
 {
     if (lua_gettop(L) != 1 || lua_type(L, -1) != LUA_TSTRING)
-        return raise_error(L, "wrong number or type of arguments");
+        return return_error(L, "wrong number or type of arguments");
     size_t len;
     const char *msg = lua_tolstring(L, 1, &len);
     if (len && msg[0] == '-') {
@@ -220,7 +222,7 @@ static int api_error_reply(lua_State *L)
 static int api_status_reply(lua_State *L)
 {
     if (lua_gettop(L) != 1 || lua_type(L, -1) != LUA_TSTRING)
-        return raise_error(L, "wrong number or type of arguments");
+        return return_error(L, "wrong number or type of arguments");
     lua_newtable(L);
     lua_pushvalue(L, 1);
     lua_setfield(L, -2, "ok");
@@ -245,7 +247,7 @@ static int api_log(lua_State *L)
     if (argc < 2)
         return raise_error(L, "redis.log() requires two arguments or more.");
     if (!lua_isnumber(L, 1))
-        return raise_error(L, "First argument must be a number");
+        return raise_error(L, "First argument must be a number (log level).");
     int level = (int)lua_tonumber(L, 1);
     if (level < LOG_DEBUG || level > LOG_WARNING)
         return raise_error(L, "Invalid debug level.");
@@ -280,7 +282,7 @@ enum { REPL_NONE = 0, REPL_AOF = 1, REPL_REPLICA = 2, REPL_ALL = 3 };
 static int api_set_repl(lua_State *L)
 {
     if (lua_gettop(L) != 1)
-        return raise_error(L, "redis.set_repl() requires one argument.");
+        return raise_error(L, "redis.set_repl() requires two arguments.");
     int flags = (int)lua_tonumber(L, 1);
     if ((flags & ~REPL_ALL) != 0)
         return raise_error(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");

@@ -109,6 +109,27 @@ static int wrap_next(lua_State *L)
     return 1;
 }
 
+/* Redis's pcall: an error table caught is handed to the script as its err string. */
+static int wrap_pcall(lua_State *L)
+{
+    int argc = lua_gettop(L);
+    luaL_checkany(L, 1);
+    lua_pushboolean(L, 1);
+    lua_insert(L, 1);
+    if (lua_pcall(L, argc - 1, LUA_MULTRET, 0) == 0)
+        return lua_gettop(L);
+    if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, "err");
+        if (lua_isstring(L, -1))
+            lua_replace(L, -2);
+        else
+            lua_pop(L, 1);
+    }
+    lua_pushboolean(L, 0);
+    lua_replace(L, 1);                      /* false, err */
+    return 2;
+}
+
 static int wrap_pairs(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -176,7 +197,8 @@ static void open_libs(lua_State *L)
     }
     static const luaL_Reg wrapped[] = { { "rawset", wrap_rawset }, { "rawget", wrap_rawget },
                                         { "setmetatable", wrap_setmetatable }, { "next", wrap_next },
-                                        { "pairs", wrap_pairs }, { NULL, NULL } };
+                                        { "pairs", wrap_pairs },
+                                        { "pcall", wrap_pcall }, { NULL, NULL } };
     for (const luaL_Reg *w = wrapped; w->name; w++) {
         lua_pushcfunction(L, w->func);
         lua_setglobal(L, w->name);

@@ -51,8 +51,9 @@ void lapi_push_error(lua_State *L, const char *msg, size_t len);
 /* lua_resp.c: pushes the Lua value of the RESP reply at p; returns the byte after it. */
 const char *lresp_push(lua_State *L, const char *p);
 
-/* lua_reply.c: writes the value at the top of L's stack as a reply (Redis's rules). */
-void lreply_write(lua_State *L, struct reply *r);
+/* lua_reply.c: writes the value at the top of L's stack as a reply (Redis's rules);
+ * lua_resp is the script's redis.setresp protocol (it decides how booleans go). */
+void lreply_write(lua_State *L, struct reply *r, int lua_resp);
 
 /* lua_run.c: runs the function on the top of the stack (popped) for the caller's
  * command and writes its result or error into c->reply.  args: argv[first..argc), of

@@ -1,6 +1,6 @@
 /* lua/lua_reply.c - a script's return value as the reply, with Redis 7.0's rules:
- *   string -> bulk; number -> integer (truncated); true -> :1 (RESP3 #t);
- *   false -> null bulk (RESP3 #f); nil and other types -> null;
+ *   string -> bulk; number -> integer (truncated); true -> :1, false -> null, unless
+ *   the script chose RESP3 (redis.setresp(3)): then booleans; nil and others -> null;
  *   table with a string 'err' -> error, 'ok' -> status, number 'double' -> double,
  *   string 'big_number' -> big number, table 'map' -> map, table 'set' -> set;
  *   any other table -> array of t[1], t[2], ... up to the first nil.
@@ -9,7 +9,7 @@
 
 #include "lua/lua_int.h"
 
-static void write_value(lua_State *L, struct reply *r);
+static void write_value(lua_State *L, struct reply *r, int lua_resp);
 
 /* Pushes t[field] (raw) for the table on the top; returns its type. */
 static int field(lua_State *L, const char *name)
@@ -19,7 +19,7 @@ static int field(lua_State *L, const char *name)
     return lua_type(L, -1);
 }
 
-static void write_array(lua_State *L, struct reply *r)
+static void write_array(lua_State *L, struct reply *r, int lua_resp)
 {
     size_t h = reply_defer_begin(r);
     long n = 0;
@@ -29,7 +29,7 @@ static void write_array(lua_State *L, struct reply *r)
             lua_pop(L, 1);
             break;
         }
-        write_value(L, r);
+        write_value(L, r, lua_resp);
         lua_pop(L, 1);
         n++;
     }
@@ -37,17 +37,17 @@ static void write_array(lua_State *L, struct reply *r)
 }
 
 /* The map or set table on the top: pairs (map) or keys (set). */
-static void write_pairs(lua_State *L, struct reply *r, int is_map)
+static void write_pairs(lua_State *L, struct reply *r, int is_map, int lua_resp)
 {
     size_t h = reply_defer_begin(r);
     long n = 0;
     lua_pushnil(L);
     while (lua_next(L, -2)) {
         lua_pushvalue(L, -2);
-        write_value(L, r);
+        write_value(L, r, lua_resp);
         lua_pop(L, 1);
         if (is_map)
-            write_value(L, r);
+            write_value(L, r, lua_resp);
         lua_pop(L, 1);
         n++;
     }
@@ -55,7 +55,7 @@ static void write_pairs(lua_State *L, struct reply *r, int is_map)
 }
 
 /* A table that is a special reply ({err=}, {ok=}...): written, returns 1. */
-static int write_special(lua_State *L, struct reply *r)
+static int write_special(lua_State *L, struct reply *r, int lua_resp)
 {
     if (field(L, "err") == LUA_TSTRING) {
         reply_error(r, lua_tostring(L, -1));
@@ -74,9 +74,9 @@ static int write_special(lua_State *L, struct reply *r)
             reply_bulk(r, s, len);
         }
     } else if (lua_pop(L, 1), field(L, "map") == LUA_TTABLE) {
-        write_pairs(L, r, 1);
+        write_pairs(L, r, 1, lua_resp);
     } else if (lua_pop(L, 1), field(L, "set") == LUA_TTABLE) {
-        write_pairs(L, r, 0);
+        write_pairs(L, r, 0, lua_resp);
     } else {
         lua_pop(L, 1);
         return 0;
@@ -85,7 +85,7 @@ static int write_special(lua_State *L, struct reply *r)
     return 1;
 }
 
-static void write_value(lua_State *L, struct reply *r)
+static void write_value(lua_State *L, struct reply *r, int lua_resp)
 {
     if (!lua_checkstack(L, 4)) {
         reply_error(r, "ERR reached lua stack limit");
@@ -99,7 +99,7 @@ static void write_value(lua_State *L, struct reply *r)
         break;
     }
     case LUA_TBOOLEAN:
-        if (r->resp == 3)
+        if (lua_resp == 3)
             reply_bool(r, lua_toboolean(L, -1));
         else if (lua_toboolean(L, -1))
             reply_int(r, 1);
@@ -110,12 +110,12 @@ static void write_value(lua_State *L, struct reply *r)
         reply_int(r, (long long)lua_tonumber(L, -1));
         break;
     case LUA_TTABLE:
-        if (!write_special(L, r))
-            write_array(L, r);
+        if (!write_special(L, r, lua_resp))
+            write_array(L, r, lua_resp);
         break;
     default:
         reply_null(r);
     }
 }
 
-void lreply_write(lua_State *L, struct reply *r) { write_value(L, r); }
+void lreply_write(lua_State *L, struct reply *r, int lua_resp) { write_value(L, r, lua_resp); }

@@ -103,7 +103,7 @@ void lrun_exec(lua_State *L, struct lrun *run, int first, int nkeys, int as_glob
     } else if (rc) {
         reply_script_error(L, c->reply, run->name);
     } else {
-        lreply_write(L, c->reply);
+        lreply_write(L, c->reply, run->resp);
     }
     lua_settop(L, base);
     lua_gc(L, LUA_GCSTEP, 1);
