@@ -1,0 +1,199 @@
+"""Lua scripting end to end: shebang flags and multi-line scripts against redis-server 7.0
+(same scripts to both, replies compared exactly); the script cache shared by the workers
+(SCRIPT LOAD on one, EVALSHA on another, SCRIPT FLUSH seen by all); SCRIPT KILL from another
+worker; and a script whose worker is SIGKILLed half-way leaves nothing behind."""
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+import redis
+
+from ferrous_harness import children as worker_pids
+
+WORKERS = 2
+
+# Multi-line scripts (the .redis differential format has one line per command).
+SHEBANG_CASES = [
+    ("EVAL", "#!lua\nreturn redis.call('set', 'a', 'b')", 0),
+    ("EVAL", "#!lua flags=no-writes\nreturn redis.call('set', 'a', 'b')", 0),
+    ("EVAL", "#!lua flags=no-writes\nreturn redis.call('get', 'a')", 0),
+    ("EVAL", "#!lua flags=no-writes,allow-oom\nreturn 1", 0),
+    ("EVAL", "#!lua flags=allow-stale,no-cluster,allow-cross-slot-keys\nreturn 2", 0),
+    ("EVAL", "#!lua flags=\nreturn 3", 0),
+    ("EVAL", "#!lua flags=foo\nreturn 1", 0),
+    ("EVAL", "#!lua flags=no-writes,bar\nreturn 1", 0),
+    ("EVAL", "#!lua name=x\nreturn 1", 0),
+    ("EVAL", "#!foo\nreturn 1", 0),
+    ("EVAL", "#!lua\nreturn x", 0),
+    ("EVAL", "#!lua\n\nerror('on line three')", 0),
+    ("EVAL", "local a = 1\nlocal b = 2\nreturn redis.call('nosuch')", 0),
+    ("EVAL", "return 1\n+", 0),
+    ("EVAL_RO", "#!lua\nreturn 1", 0),
+    ("EVAL_RO", "#!lua flags=no-writes\nreturn 1", 0),
+    ("EVAL_RO", "return redis.call('set', 'a', 'b')", 0),
+    ("SCRIPT", "LOAD", "#!lua flags=bad\nreturn 1"),
+    ("SCRIPT", "LOAD", "#!lua flags=no-writes\nreturn 1"),
+]
+
+
+@pytest.mark.parametrize("case", SHEBANG_CASES, ids=[str(i) for i in range(len(SHEBANG_CASES))])
+def test_multiline_scripts_match_redis(case, ferrous, oracle):
+    replies = []
+    for server in (ferrous, oracle):
+        c = server.client()
+        try:
+            replies.append(("ok", c.execute_command(*case)))
+        except redis.ResponseError as e:
+            replies.append(("err", str(e)))
+    assert replies[0] == replies[1], f"{case!r}: ferrous {replies[0]!r}, redis {replies[1]!r}"
+
+
+def worker_of(client):
+    info = client.execute_command("CLIENT", "INFO").decode()
+    fields = dict(f.split("=", 1) for f in info.split() if "=" in f)
+    return int(fields["worker"])
+
+
+def client_per_worker(server):
+    """{worker: client}, one connection on each worker."""
+    found, spare = {}, []
+    for _ in range(200):
+        c = server.client()
+        w = worker_of(c)
+        if w in found:
+            spare.append(c)
+        else:
+            found[w] = c
+        if len(found) == WORKERS:
+            break
+    for c in spare:
+        c.close()
+    assert len(found) == WORKERS, "connections did not spread over the workers"
+    return found
+
+
+@pytest.fixture
+def two_workers(start_server):
+    server = start_server(args=["--workers", str(WORKERS)])
+    return server, client_per_worker(server)
+
+
+def test_script_cache_is_shared_by_workers(two_workers):
+    server, c = two_workers
+    sha = c[0].script_load("return 'from ' .. ARGV[1]")
+    assert c[1].evalsha(sha, 0, "w1") == b"from w1"
+    assert c[0].evalsha(sha, 0, "w0") == b"from w0"
+    assert c[1].script_exists(sha, "f" * 40) == [True, False]
+    # EVAL caches the body too, on every worker
+    assert c[1].eval("return 42", 0) == 42
+    sha42 = c[1].script_load("return 42")
+    assert c[0].evalsha(sha42, 0) == 42
+    assert c[0].evalsha(sha42.upper(), 0) == 42
+
+
+def test_script_flush_is_seen_by_all_workers(two_workers):
+    server, c = two_workers
+    sha = c[0].script_load("return 1")
+    assert c[0].evalsha(sha, 0) == 1 and c[1].evalsha(sha, 0) == 1     # compiled on both
+    assert c[1].script_flush() is True
+    for w in (0, 1):
+        assert c[w].script_exists(sha) == [False]
+        with pytest.raises(redis.ResponseError, match="^No matching script. Please use EVAL."):
+            c[w].evalsha(sha, 0)
+    assert c[1].script_load("return 1") == sha
+    assert c[0].evalsha(sha, 0) == 1
+
+
+class Call(threading.Thread):
+    """Runs one command on its own connection in the background."""
+
+    def __init__(self, client, *args):
+        super().__init__(daemon=True)
+        self.client, self.args, self.result, self.error = client, args, None, None
+        self.start()
+
+    def run(self):
+        try:
+            self.result = self.client.execute_command(*self.args)
+        except redis.RedisError as e:
+            self.error = e
+
+
+def spinning_worker(server, seconds=0.3):
+    """The pid of the worker burning CPU (the one running a busy script)."""
+    def cpu(pid):
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    pids = worker_pids(server.pid)
+    before = {p: cpu(p) for p in pids}
+    time.sleep(seconds)
+    after = {p: cpu(p) for p in pids}
+    return max(pids, key=lambda p: after[p] - before[p])
+
+
+def test_script_kill_from_another_worker(two_workers):
+    server, c = two_workers
+    assert_error(lambda: c[1].script_kill(), "NOTBUSY No scripts in execution right now.")
+    # the script runs on worker 0 (worker 0's housekeeping would otherwise wait for the lock)
+    busy = Call(c[0], "EVAL", "while true do end", "0")
+    time.sleep(0.3)
+    assert c[1].script_kill() is True
+    busy.join(5)
+    assert not busy.is_alive(), "the busy script was not killed"
+    assert busy.error is not None and str(busy.error).startswith(
+        "Script killed by user with SCRIPT KILL... script: ")
+    assert c[0].ping() is True
+    assert c[0].eval("return 'alive'", 0) == b"alive"
+    assert_error(lambda: c[1].script_kill(), "NOTBUSY No scripts in execution right now.")
+
+
+def test_script_kill_not_swallowed_by_pcall(two_workers):
+    server, c = two_workers
+    busy = Call(c[0], "EVAL", "while true do pcall(function() while true do end end) end", "0")
+    time.sleep(0.3)
+    assert c[1].script_kill() is True
+    busy.join(5)
+    assert not busy.is_alive(), "pcall swallowed SCRIPT KILL"
+    assert "Script killed by user with SCRIPT KILL" in str(busy.error)
+
+
+def assert_error(fn, text):
+    with pytest.raises(redis.ResponseError) as e:
+        fn()
+    assert str(e.value) == text
+
+
+def test_killed_worker_rolls_back_the_whole_script(two_workers):
+    server, c = two_workers
+    c[0].set("before", "1")
+    script = ("for i = 1, 10000 do redis.call('set', 'k:' .. i, i) end "
+              "while true do end")
+    busy = Call(c[0], "EVAL", script, "0")
+    time.sleep(0.5)
+    assert_error(lambda: c[1].script_kill(),
+                 "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either "
+                 "wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE "
+                 "command.")
+    pid = spinning_worker(server)
+    os.kill(pid, signal.SIGKILL)
+    busy.join(5)
+    assert not busy.is_alive()
+    assert busy.error is not None                     # its connection died with the worker
+    fresh = server.client()
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            assert fresh.dbsize() == 1
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+            fresh = server.client()
+    assert fresh.exists("k:1", "k:5000", "k:10000") == 0
+    assert fresh.get("before") == b"1"
+    assert_error(lambda: fresh.script_kill(), "NOTBUSY No scripts in execution right now.")
+    assert fresh.eval("return redis.call('set', 'after', 'ok')", 0) == b"OK"
