@@ -14,7 +14,9 @@
 #include "lua/script.h"
 #include "shm/lock.h"
 #include "shm/undo.h"
+#include "types/t_bitmap.h"
 #include "types/t_hash.h"
+#include "types/t_hll.h"
 #include "types/t_keys.h"
 #include "types/t_set.h"
 #include "types/t_string.h"
@@ -30,6 +32,8 @@ void dispatch_register_all(void)
     command_register(server_commands);
     command_register(string_commands);
     command_register(key_commands);
+    command_register(bitmap_commands);
+    command_register(hll_commands);
     hash_type_init();
     command_register(hash_commands);
     set_type_init();
