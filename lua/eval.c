@@ -165,24 +165,6 @@ static void cache_body(const char *sha, const char *body, size_t len)
 
 /* ---- EVAL family ---- */
 
-/* Checks numkeys; replies and returns -1 when invalid. */
-static int parse_numkeys(struct cmd_ctx *c, int *nkeys)
-{
-    long long n;
-    if (!arg_ll(c, 2, &n, NULL))
-        return -1;
-    if (n > c->argc - 3) {
-        reply_error(c->reply, "ERR Number of keys can't be greater than number of args");
-        return -1;
-    }
-    if (n < 0) {
-        reply_error(c->reply, "ERR Number of keys can't be negative");
-        return -1;
-    }
-    *nkeys = (int)n;
-    return 0;
-}
-
 /* Pushes the function for EVAL (body in argv[1]) or EVALSHA (sha in argv[1]). */
 static int load_function(struct cmd_ctx *c, int by_sha, char sha[41], int *flags)
 {
@@ -214,7 +196,7 @@ static void eval_generic(struct cmd_ctx *c, int by_sha, int ro)
 {
     int nkeys, flags;
     char sha[41];
-    if (parse_numkeys(c, &nkeys) < 0)
+    if (lrun_numkeys(c, &nkeys, NULL) < 0)
         return;
     sync_generation(lstate);
     if (load_function(c, by_sha, sha, &flags) < 0)

@@ -17,6 +17,7 @@
 #include <lua-cjson.h>
 #include <stdlib.h>
 
+#include "lua/function.h"
 #include "lua/lua_int.h"
 
 #define RO_ERROR "Attempt to modify a readonly table"
@@ -31,7 +32,7 @@ static void *lenv_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 }
 
 /* Error raised from C with the position of the Lua code that triggered it. */
-static int ro_newindex(lua_State *L) { return luaL_error(L, RO_ERROR); }
+int lenv_ro_newindex(lua_State *L) { return luaL_error(L, RO_ERROR); }
 
 static int missing_global(lua_State *L)
 {
@@ -146,7 +147,7 @@ void lenv_readonly_proxy(lua_State *L, int idx)
     lua_newtable(L);                        /* its metatable */
     lua_pushvalue(L, idx);
     lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, ro_newindex);
+    lua_pushcfunction(L, lenv_ro_newindex);
     lua_setfield(L, -2, "__newindex");
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "__metatable");
@@ -259,5 +260,6 @@ lua_State *lenv_create(void)
     make_redis_table(L);
     protect_libraries(L);
     protect_globals(L);
+    flib_init(L);
     return L;
 }

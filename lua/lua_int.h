@@ -39,6 +39,9 @@ lua_State *lenv_create(void);
  * left on the top of the stack. */
 void lenv_readonly_proxy(lua_State *L, int idx);
 
+/* __newindex of read-only tables: raises "Attempt to modify a readonly table". */
+int lenv_ro_newindex(lua_State *L);
+
 /* lua_api.c: fills the table on the top of the stack with redis.* functions. */
 void lapi_fill(lua_State *L);
 /* Nonzero (an undo_abort_reason) when a command of the running script aborted the
@@ -60,6 +63,10 @@ void lreply_write(lua_State *L, struct reply *r, int lua_resp);
  * which the first nkeys are keys; as_globals: KEYS/ARGV globals (EVAL) rather than
  * two table arguments (FCALL). */
 void lrun_exec(lua_State *L, struct lrun *run, int first, int nkeys, int as_globals);
+
+/* lua_run.c: checks EVAL's / FCALL's numkeys (argv[2]); replies and returns -1 when
+ * invalid (not_int: the error for a non-integer, NULL for the standard one). */
+int lrun_numkeys(struct cmd_ctx *c, int *nkeys, const char *not_int);
 
 /* eval.c: parses a shebang; 0 ok with *flags, -1 with an error message in err. */
 int lscript_shebang(const char *body, size_t len, int *flags, char *err, size_t errlen);

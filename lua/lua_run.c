@@ -108,3 +108,21 @@ void lrun_exec(lua_State *L, struct lrun *run, int first, int nkeys, int as_glob
     lua_settop(L, base);
     lua_gc(L, LUA_GCSTEP, 1);
 }
+
+/* Checks numkeys; replies and returns -1 when invalid. */
+int lrun_numkeys(struct cmd_ctx *c, int *nkeys, const char *not_int)
+{
+    long long n;
+    if (!arg_ll(c, 2, &n, not_int))
+        return -1;
+    if (n > c->argc - 3) {
+        reply_error(c->reply, "ERR Number of keys can't be greater than number of args");
+        return -1;
+    }
+    if (n < 0) {
+        reply_error(c->reply, "ERR Number of keys can't be negative");
+        return -1;
+    }
+    *nkeys = (int)n;
+    return 0;
+}

@@ -1,4 +1,5 @@
 /* lua/script.c - scripting's entry points for the worker (see script.h). */
+#include "lua/function.h"
 #include "lua/lua_int.h"
 #include "lua/script.h"
 #include "lua/script_cache.h"
@@ -10,6 +11,7 @@ void script_register_commands(void)
 {
     scache_register_types();
     command_register(eval_commands);
+    command_register(function_commands);
 }
 
 void script_worker_init(int slot)

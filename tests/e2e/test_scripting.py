@@ -51,6 +51,125 @@ def test_multiline_scripts_match_redis(case, ferrous, oracle):
     assert replies[0] == replies[1], f"{case!r}: ferrous {replies[0]!r}, redis {replies[1]!r}"
 
 
+# FUNCTION and FCALL, run in order on a fresh Ferrous and a fresh redis-server.
+FUNCTION_SESSION = [
+    ('FLUSHALL',),
+    ('FUNCTION', 'FLUSH'),
+    ('FUNCTION', 'LOAD', "#!lua name=lib1 redis.register_function('f', function() return 1 end)"),
+    ('FUNCTION', 'LOAD', 'return 1'),
+    ('FUNCTION', 'LOAD', '#!lua name=lib1\nfoo=bar'),
+    ('FUNCTION', 'LOAD', '#!foo name=lib1'),
+    ('FUNCTION', 'LOAD', '#!lua name=a-b'),
+    ('FUNCTION', 'LOAD', '#!lua name=lib1'),
+    ('FUNCTION', 'LOAD', '#!lua'),
+    ('FUNCTION', 'LOAD', "#!lua name=lib1\nredis.register_function('f', function() return 1 end) redis.call('ping')"),
+    ('FUNCTION', 'LOAD', "#!lua name=lib1\nredis.register_function('f', function() return 1 end) return x"),
+    ('FUNCTION', 'LOAD', "#!lua name=lib1\nredis.register_function('f-1', function() return 1 end)"),
+    ('FUNCTION', 'LOAD', "#!lua name=lib1\nredis.register_function('f', function() return 1 end) redis.register_function('f', function() return 1 end)"),
+    ('FUNCTION', 'LOAD', "#!lua name=lib1\nredis.register_function{function_name='h', callback=function() return 1 end, flags={'bad'}}"),
+    ('FUNCTION', 'LOAD', "#!lua name=lib1\nredis.register_function{function_name='h'}"),
+    ('FUNCTION', 'LOAD', "#!lua name=lib1\nredis.register_function{function_name='h', callback=function() end, foo=1}"),
+    ('FUNCTION', 'LOAD', '#!lua name=lib1\nredis.register_function()'),
+    ('FUNCTION', 'LOAD', '#!lua name=lib1\n1 +'),
+    ('FUNCTION', 'LOAD', '#!lua name=lib1\nx = 1'),
+    ('FUNCTION', 'LOAD', "#!lua name=lib1\nredis.register_function('f', function(keys, args) return {keys, args} end) redis.register_function{function_name='g', callback=function() return redis.call('set', 'x', '1') end, flags={'no-writes'}, description='desc'} redis.register_function('w', function(keys, args) return redis.call('set', keys[1], args[1]) end) redis.register_function('e', function() return y end) redis.register_function{function_name='r', callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes', 'allow-oom'}}"),
+    ('FUNCTION', 'LOAD', "#!lua name=lib1\nredis.register_function('z', function() return 1 end)"),
+    ('FUNCTION', 'LOAD', "#!lua name=lib2\nredis.register_function('f', function() return 1 end)"),
+    ('FUNCTION', 'LOAD', 'REPLACE2', "#!lua name=lib2\nredis.register_function('f', function() return 1 end)"),
+    ('FCALL', 'f', '2', 'k1', 'k2', 'a1', 'a2'),
+    ('FCALL', 'f', '0'),
+    ('FCALL', 'g', '0'),
+    ('FCALL', 'w', '1', 'key', 'val'),
+    ('GET', 'key'),
+    ('FCALL', 'r', '1', 'key'),
+    ('FCALL_RO', 'r', '1', 'key'),
+    ('FCALL_RO', 'f', '0'),
+    ('FCALL_RO', 'w', '1', 'key', 'val'),
+    ('FCALL', 'e', '0'),
+    ('FCALL', 'nosuch', '0'),
+    ('FCALL', 'f', '-1'),
+    ('FCALL', 'f', '5'),
+    ('FCALL', 'f', 'x'),
+    ('FCALL',),
+    ('FUNCTION', 'LIST', 'LIBRARYNAME', 'lib1'),
+    ('FUNCTION', 'LIST', 'LIBRARYNAME', 'nomatch'),
+    ('FUNCTION', 'LIST', 'WITHCODE', 'LIBRARYNAME', 'lib*'),
+    ('FUNCTION', 'LIST', 'BADARG'),
+    ('FUNCTION', 'STATS'),
+    ('FUNCTION', 'KILL'),
+    ('FUNCTION', 'LOAD', 'REPLACE', "#!lua name=lib1\nredis.register_function('f2', function() return 'replaced' end)"),
+    ('FCALL', 'f', '0'),
+    ('FCALL', 'f2', '0'),
+    ('FUNCTION', 'LOAD', "#!lua name=lib3\nredis.register_function('f3', function() return redis.setresp(3) end)"),
+    ('FCALL', 'f3', '0'),
+    ('FUNCTION', 'DELETE', 'lib3'),
+    ('FUNCTION', 'DELETE', 'lib3'),
+    ('FCALL', 'f3', '0'),
+    ('FUNCTION', 'FLUSH', 'BAD'),
+    ('FUNCTION', 'FLUSH', 'ASYNC'),
+    ('FCALL', 'f2', '0'),
+    ('FUNCTION', 'LIST'),
+    ('FUNCTION', 'HELP'),
+]
+
+
+def normalized(args, reply):
+    """FUNCTION LIST lists libraries and functions in hash-table order: sort them."""
+    if args[:2] != ("FUNCTION", "LIST") or not isinstance(reply, list):
+        return reply
+    def lib_key(lib):
+        return lib[1]
+    libs = []
+    for lib in reply:
+        lib = list(lib)
+        i = lib.index(b"functions")
+        lib[i + 1] = sorted(lib[i + 1], key=lambda f: f[1])
+        libs.append(lib)
+    return sorted(libs, key=lib_key)
+
+
+def run_session(server, commands):
+    c = server.client()
+    replies = []
+    for args in commands:
+        try:
+            replies.append(("ok", normalized(args, c.execute_command(*args))))
+        except redis.ResponseError as e:
+            replies.append(("err", str(e)))
+    return replies
+
+
+def test_functions_match_redis(ferrous, oracle):
+    got, want = run_session(ferrous, FUNCTION_SESSION), run_session(oracle, FUNCTION_SESSION)
+    bad = [f"{args!r}:\n  ferrous {g!r}\n  redis   {w!r}"
+           for args, g, w in zip(FUNCTION_SESSION, got, want) if g != w]
+    assert not bad, "\n".join(bad)
+
+
+def test_function_library_is_shared_by_workers(two_workers):
+    server, c = two_workers
+    code = "#!lua name=shared\nredis.register_function('hello', function(k, a) return 'hi ' .. a[1] end)"
+    assert c[0].execute_command("FUNCTION", "LOAD", code) == b"shared"
+    assert c[1].execute_command("FCALL", "hello", 0, "w1") == b"hi w1"
+    c[1].execute_command("FUNCTION", "DELETE", "shared")
+    with pytest.raises(redis.ResponseError, match="^Function not found$"):
+        c[0].execute_command("FCALL", "hello", 0, "w0")
+
+
+def test_function_kill_from_another_worker(two_workers):
+    server, c = two_workers
+    code = "#!lua name=busy\nredis.register_function('spin', function() while true do end end)"
+    c[0].execute_command("FUNCTION", "LOAD", code)
+    busy = Call(c[0], "FCALL", "spin", "0")
+    time.sleep(0.3)
+    assert_error(lambda: c[1].script_kill(),
+                 "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.")
+    assert c[1].execute_command("FUNCTION", "KILL") == b"OK"
+    busy.join(5)
+    assert not busy.is_alive(), "FUNCTION KILL did not stop the function"
+    assert str(busy.error).startswith("Script killed by user with SCRIPT KILL... script: spin, on @user_function:2.")
+
+
 def worker_of(client):
     info = client.execute_command("CLIENT", "INFO").decode()
     fields = dict(f.split("=", 1) for f in info.split() if "=" in f)

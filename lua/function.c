@@ -1,0 +1,426 @@
+/* lua/function.c - FUNCTION LOAD/DELETE/FLUSH/LIST/KILL/STATS/HELP and FCALL,
+ * FCALL_RO (see function.h).
+ *
+ * The worker's function table lives in its Lua registry: LREG_FUNCS maps a function
+ * name to {fn=, flags=, desc=, lib=}.  It is rebuilt from the arena's libraries
+ * whenever the arena's fgeneration differs from the one it was built at; every
+ * change of the libraries (LOAD, DELETE, FLUSH) bumps fgeneration inside the write. */
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lua/function.h"
+#include "lua/lua_int.h"
+#include "lua/script_cache.h"
+#include "lua/script_run.h"
+#include "shm/undo.h"
+#include "util/glob.h"
+#include "util/log.h"
+
+#define LREG_FUNCS "ferrous.funcs"
+#define LIBNAME_MAX 256
+
+static uint64_t seen_fgeneration;
+
+/* Moves the pending functions on the top (from flib_load) into LREG_FUNCS. */
+static void install(lua_State *L, const char *lib)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, LREG_FUNCS);
+    lua_pushnil(L);
+    while (lua_next(L, -3)) {
+        lua_pushstring(L, lib);
+        lua_setfield(L, -2, "lib");
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_settable(L, -4);
+    }
+    lua_pop(L, 2);
+}
+
+static void collect_lib(shm_off_t entry, void *arg)
+{
+    struct script_body *b = shm_ptr(entry);
+    char name[LIBNAME_MAX], err[512];
+    if (flib_load(lstate, script_body_code(b), b->len, name, sizeof(name), err, sizeof(err)) < 0) {
+        log_msg(LOG_WARNING, "Function library '%.*s' failed to load: %s", (int)b->klen, b->data, err);
+        return;
+    }
+    install(lstate, name);
+}
+
+static void sync_functions(void)
+{
+    struct script_shared *s = scache_shared();
+    if (s->fgeneration == seen_fgeneration)
+        return;
+    lua_newtable(lstate);
+    lua_setfield(lstate, LUA_REGISTRYINDEX, LREG_FUNCS);
+    uint64_t cursor = 0;
+    do
+        cursor = dict_scan(&s->libraries, cursor, collect_lib, NULL);
+    while (cursor);
+    seen_fgeneration = s->fgeneration;
+}
+
+/* Pushes LREG_FUNCS[name] (a table) or returns 0. */
+static int find_function(const char *name, size_t len)
+{
+    lua_getfield(lstate, LUA_REGISTRYINDEX, LREG_FUNCS);
+    lua_pushlstring(lstate, name, len);
+    lua_rawget(lstate, -2);
+    lua_replace(lstate, -2);
+    if (lua_istable(lstate, -1))
+        return 1;
+    lua_pop(lstate, 1);
+    return 0;
+}
+
+static void bump_generation(void)
+{
+    struct script_shared *s = scache_shared();
+    UNDO_SET(s->fgeneration, s->fgeneration + 1);
+}
+
+/* A pending function of library lib whose name another library already uses. */
+static const char *clashing_function(const char *lib)
+{
+    lua_pushnil(lstate);
+    while (lua_next(lstate, -2)) {
+        lua_pop(lstate, 1);
+        size_t n;
+        const char *fname = lua_tolstring(lstate, -1, &n);
+        if (find_function(fname, n)) {
+            lua_getfield(lstate, -1, "lib");
+            int other = strcmp(lua_tostring(lstate, -1), lib) != 0;
+            lua_pop(lstate, 2);
+            if (other) {
+                lua_pop(lstate, 1);
+                return fname;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* FUNCTION LOAD [REPLACE] function-code */
+static void function_load_command(struct cmd_ctx *c)
+{
+    int replace = c->argc == 4 && arg_is(c, 2, "replace");
+    if (c->argc > 4 || (c->argc == 4 && !replace)) {
+        reply_errorf(c->reply, "ERR Unknown option given: %.*s", (int)c->argvlen[2], c->argv[2]);
+        return;
+    }
+    const char *code = c->argv[c->argc - 1];
+    size_t len = c->argvlen[c->argc - 1];
+    char name[LIBNAME_MAX], err[512];
+    sync_functions();
+    int top = lua_gettop(lstate);
+    if (flib_load(lstate, code, len, name, sizeof(name), err, sizeof(err)) < 0) {
+        reply_error(c->reply, err);
+        return;
+    }
+    struct dict *libs = &scache_shared()->libraries;
+    const char *clash;
+    if (!replace && scache_find(libs, name, strlen(name)))
+        reply_errorf(c->reply, "ERR Library '%s' already exists", name);
+    else if ((clash = clashing_function(name)))
+        reply_errorf(c->reply, "ERR Function %s already exists", clash);
+    else {
+        scache_put(libs, name, strlen(name), code, len);
+        bump_generation();
+        reply_bulk_cstr(c->reply, name);
+    }
+    lua_settop(lstate, top);
+}
+
+/* FUNCTION DELETE library-name */
+static void function_delete_command(struct cmd_ctx *c)
+{
+    if (!scache_del(&scache_shared()->libraries, c->argv[2], c->argvlen[2])) {
+        reply_error(c->reply, "ERR Library not found");
+        return;
+    }
+    bump_generation();
+    reply_ok(c->reply);
+}
+
+/* FUNCTION FLUSH [ASYNC|SYNC] */
+static void function_flush_command(struct cmd_ctx *c)
+{
+    if (c->argc > 3 || (c->argc == 3 && !arg_is(c, 2, "sync") && !arg_is(c, 2, "async"))) {
+        reply_error(c->reply, "ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+        return;
+    }
+    scache_clear(&scache_shared()->libraries);
+    bump_generation();
+    reply_ok(c->reply);
+}
+
+/* One function of the library on the top: {name, description, flags}. */
+static void reply_function(struct reply *r, const char *fname)
+{
+    static const struct { int flag; const char *name; } names[] = {
+        { SF_NO_WRITES, "no-writes" }, { SF_ALLOW_OOM, "allow-oom" }, { SF_ALLOW_STALE, "allow-stale" },
+        { SF_NO_CLUSTER, "no-cluster" }, { SF_ALLOW_CROSS_SLOT, "allow-cross-slot-keys" },
+    };
+    reply_map(r, 3);
+    reply_bulk_cstr(r, "name");
+    reply_bulk_cstr(r, fname);
+    reply_bulk_cstr(r, "description");
+    lua_getfield(lstate, -1, "desc");
+    if (lua_isstring(lstate, -1))
+        reply_bulk_cstr(r, lua_tostring(lstate, -1));
+    else
+        reply_null(r);
+    lua_getfield(lstate, -2, "flags");
+    int flags = (int)lua_tonumber(lstate, -1);
+    lua_pop(lstate, 2);
+    reply_bulk_cstr(r, "flags");
+    long n = 0;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        n += (flags & names[i].flag) != 0;
+    reply_set(r, n);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (flags & names[i].flag)
+            reply_status(r, names[i].name);
+}
+
+struct list_args {
+    struct cmd_ctx *c;
+    const char *pattern;
+    size_t plen;
+    int withcode;
+    long count;
+};
+
+static void reply_library(shm_off_t entry, void *arg)
+{
+    struct list_args *a = arg;
+    struct script_body *b = shm_ptr(entry);
+    if (a->pattern && !glob_match(a->pattern, a->plen, b->data, b->klen, 0))
+        return;
+    struct reply *r = a->c->reply;
+    a->count++;
+    reply_map(r, a->withcode ? 4 : 3);
+    reply_bulk_cstr(r, "library_name");
+    reply_bulk(r, b->data, b->klen);
+    reply_bulk_cstr(r, "engine");
+    reply_bulk_cstr(r, "LUA");
+    reply_bulk_cstr(r, "functions");
+    size_t h = reply_defer_begin(r);
+    long n = 0;
+    lua_getfield(lstate, LUA_REGISTRYINDEX, LREG_FUNCS);
+    lua_pushnil(lstate);
+    while (lua_next(lstate, -2)) {
+        lua_getfield(lstate, -1, "lib");
+        size_t llen;
+        const char *lib = lua_tolstring(lstate, -1, &llen);
+        lua_pop(lstate, 1);
+        if (llen == b->klen && memcmp(lib, b->data, llen) == 0) {
+            reply_function(r, lua_tostring(lstate, -2));
+            n++;
+        }
+        lua_pop(lstate, 1);
+    }
+    lua_pop(lstate, 1);
+    reply_defer_end(r, h, '*', n);
+    if (a->withcode) {
+        reply_bulk_cstr(r, "library_code");
+        reply_bulk(r, script_body_code(b), b->len);
+    }
+}
+
+/* FUNCTION LIST [LIBRARYNAME library-name-pattern] [WITHCODE] */
+static void function_list_command(struct cmd_ctx *c)
+{
+    struct list_args a = { .c = c };
+    for (int i = 2; i < c->argc; i++) {
+        if (arg_is(c, i, "withcode") && !a.withcode) {
+            a.withcode = 1;
+        } else if (arg_is(c, i, "libraryname") && i + 1 < c->argc && !a.pattern) {
+            a.pattern = c->argv[++i];
+            a.plen = c->argvlen[i];
+        } else {
+            reply_errorf(c->reply, "ERR Unknown argument %.*s", (int)c->argvlen[i], c->argv[i]);
+            return;
+        }
+    }
+    sync_functions();
+    struct dict *libs = &scache_shared()->libraries;
+    size_t h = reply_defer_begin(c->reply);
+    uint64_t cursor = 0;
+    do
+        cursor = dict_scan(libs, cursor, reply_library, &a);
+    while (cursor);
+    reply_defer_end(c->reply, h, '*', a.count);
+}
+
+/* FUNCTION STATS (the running function is not reported yet: running_script is nil) */
+static void function_stats_command(struct cmd_ctx *c)
+{
+    sync_functions();
+    long nfuncs = 0;
+    lua_getfield(lstate, LUA_REGISTRYINDEX, LREG_FUNCS);
+    lua_pushnil(lstate);
+    while (lua_next(lstate, -2)) {
+        nfuncs++;
+        lua_pop(lstate, 1);
+    }
+    lua_pop(lstate, 1);
+    struct reply *r = c->reply;
+    reply_map(r, 2);
+    reply_bulk_cstr(r, "running_script");
+    reply_null(r);
+    reply_bulk_cstr(r, "engines");
+    reply_map(r, 1);
+    reply_bulk_cstr(r, "LUA");
+    reply_map(r, 2);
+    reply_bulk_cstr(r, "libraries_count");
+    reply_int(r, (long long)dict_size(&scache_shared()->libraries));
+    reply_bulk_cstr(r, "functions_count");
+    reply_int(r, nfuncs);
+}
+
+/* FUNCTION KILL (without the lock) */
+static void function_kill_command(struct cmd_ctx *c)
+{
+    switch (srun_kill(0)) {
+    case SRUN_KILL_OK:
+        reply_ok(c->reply);
+        break;
+    case SRUN_KILL_NOTBUSY:
+        reply_error(c->reply, "NOTBUSY No scripts in execution right now.");
+        break;
+    case SRUN_KILL_UNKILLABLE:
+        reply_error(c->reply, "UNKILLABLE Sorry the script already executed write commands against the dataset. "
+                              "You can either wait the script termination or kill the server in a hard way "
+                              "using the SHUTDOWN NOSAVE command.");
+        break;
+    case SRUN_KILL_OTHER_KIND:
+        reply_error(c->reply, "BUSY Redis is busy running a script. You can only call SCRIPT KILL or "
+                              "SHUTDOWN NOSAVE.");
+        break;
+    }
+}
+
+static const char *const function_help_lines[] = {
+    "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "LOAD [REPLACE] <FUNCTION CODE>",
+    "    Create a new library with the given library name and code.",
+    "DELETE <LIBRARY NAME>",
+    "    Delete the given library.",
+    "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+    "    Return general information on all the libraries:",
+    "    * Library name",
+    "    * The engine used to run the Library",
+    "    * Library description",
+    "    * Functions list",
+    "    * Library code (if WITHCODE is given)",
+    "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+    "STATS",
+    "    Return information about the current function running:",
+    "    * Function name",
+    "    * Command used to run the function",
+    "    * Duration in MS that the function is running",
+    "    If no function is running, return nil",
+    "    In addition, returns a list of available engines.",
+    "KILL",
+    "    Kill the current running function.",
+    "FLUSH [ASYNC|SYNC]",
+    "    Delete all the libraries.",
+    "    When called without the optional mode argument, the behavior is determined by the",
+    "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+    "    * ASYNC: Asynchronously flush the libraries.",
+    "    * SYNC: Synchronously flush the libraries.",
+    "DUMP",
+    "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+    "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+    "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+    "    control how to handle existing libraries (default APPEND):",
+    "    * FLUSH: delete all existing libraries.",
+    "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+    "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+    "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+    "      in case of functions name collision with another library).",
+    "HELP",
+    "    Prints this help.",
+    NULL,
+};
+
+/* FUNCTION HELP */
+static void function_help_command(struct cmd_ctx *c)
+{
+    long n = 0;
+    while (function_help_lines[n])
+        n++;
+    reply_array(c->reply, n);
+    for (long i = 0; i < n; i++)
+        reply_status(c->reply, function_help_lines[i]);
+}
+
+/* FCALL / FCALL_RO function numkeys [key ...] [arg ...] */
+static void fcall_generic(struct cmd_ctx *c, int ro)
+{
+    sync_functions();
+    if (!find_function(c->argv[1], c->argvlen[1])) {
+        reply_error(c->reply, "ERR Function not found");
+        return;
+    }
+    int nkeys;
+    if (lrun_numkeys(c, &nkeys, "ERR Bad number of keys provided") < 0) {
+        lua_pop(lstate, 1);
+        return;
+    }
+    lua_getfield(lstate, -1, "flags");
+    int flags = (int)lua_tonumber(lstate, -1);
+    lua_getfield(lstate, -2, "fn");
+    lua_replace(lstate, -3);
+    lua_pop(lstate, 1);
+    if (ro && !(flags & SF_NO_WRITES)) {
+        lua_pop(lstate, 1);
+        reply_error(c->reply, "ERR Can not execute a script with write flag using *_ro command.");
+        return;
+    }
+    char name[LIBNAME_MAX];
+    snprintf(name, sizeof(name), "%.*s", (int)c->argvlen[1], c->argv[1]);
+    struct lrun run = {
+        .caller = c, .db = c->db, .dbid = c->dbid, .resp = 2, .read_only = ro || (flags & SF_NO_WRITES),
+        .is_eval = 0, .name = name,
+    };
+    lrun_exec(lstate, &run, 3, nkeys, 0);
+}
+
+static void fcall_command(struct cmd_ctx *c) { fcall_generic(c, 0); }
+static void fcall_ro_command(struct cmd_ctx *c) { fcall_generic(c, 1); }
+
+#define FUNCSUB(name, proc, arity, flags, summary, complexity) \
+    { name, proc, arity, flags, 0, 0, 0, "scripting", "7.0.0", summary, complexity, "@slow @scripting", NULL, NULL }
+
+static struct command function_subcommands[] = {
+    FUNCSUB("load", function_load_command, -3, CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT,
+            "Create a function with the given arguments (name, code, description)", "O(1) (considering compilation time is redundant)"),
+    FUNCSUB("delete", function_delete_command, 3, CMD_WRITE | CMD_NOSCRIPT, "Delete a function by name", "O(1)"),
+    FUNCSUB("flush", function_flush_command, -2, CMD_WRITE | CMD_NOSCRIPT, "Deleting all functions",
+            "O(N) where N is the number of functions deleted"),
+    FUNCSUB("list", function_list_command, -2, CMD_NOSCRIPT, "List information about all the functions",
+            "O(N) where N is the number of functions"),
+    FUNCSUB("stats", function_stats_command, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY,
+            "Return information about the function currently running (name, description, duration)", "O(1)"),
+    FUNCSUB("kill", function_kill_command, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY | CMD_NOLOCK,
+            "Kill the function currently in execution.", "O(1)"),
+    FUNCSUB("help", function_help_command, 2, CMD_LOADING | CMD_STALE | CMD_NOLOCK,
+            "Show helpful text about the different subcommands", "O(1)"),
+    { 0 }
+};
+
+#define FCALL_FLAGS (CMD_NOSCRIPT | CMD_SKIP_MONITOR | CMD_STALE)
+
+const struct command function_commands[] = {
+    { "fcall", fcall_command, -3, FCALL_FLAGS | CMD_MAY_REPLICATE, 0, 0, 0, "scripting", "7.0.0",
+      "Invoke a function", "Depends on the function that is executed.", "@slow @scripting", NULL, NULL },
+    { "fcall_ro", fcall_ro_command, -3, FCALL_FLAGS | CMD_READONLY, 0, 0, 0, "scripting", "7.0.0",
+      "Invoke a read-only function", "Depends on the function that is executed.", "@slow @scripting", NULL, NULL },
+    { "function", NULL, -2, 0, 0, 0, 0, "scripting", "7.0.0", "A container for function commands",
+      "Depends on subcommand.", "@slow", function_subcommands, NULL },
+    { 0 }
+};
