@@ -20,6 +20,7 @@
 #include "types/t_keys.h"
 #include "types/t_set.h"
 #include "types/t_string.h"
+#include "types/t_zset.h"
 #include "util/log.h"
 #include "worker/dispatch.h"
 #include "worker/registry.h"
@@ -38,6 +39,8 @@ void dispatch_register_all(void)
     command_register(hash_commands);
     set_type_init();
     command_register(set_commands);
+    zset_type_init();
+    command_register(zset_commands);
     command_register(info_commands);
     command_register(config_commands);
     command_register(command_commands);
