@@ -81,6 +81,11 @@ int zit_next(struct zset_it *it);
 int zit_prev(struct zset_it *it);
 struct zelem zit_elem(struct zset_it *it);
 
+/* Redis's zslIsInRange / zzlIsInRange: a range may hold elements only when the last
+ * element is not before it and the first is not after it.  Redis makes this check
+ * before every range search but a skiplist's ZREMRANGEBY*; it matters only for lex
+ * ranges over members of different scores, where the order is not the members'. */
+int zset_range_possible(struct kv *kv, zelem_bound_fn *before, zelem_bound_fn *after, const void *spec);
 /* Deletes count members from 0-based rank start (the key stays even if emptied). */
 void zset_delete_ranks(struct kv *kv, uint64_t start, uint64_t count);
 /* Members between the bounds, as ZCOUNT and ZLEXCOUNT count them. */

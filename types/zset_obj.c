@@ -257,6 +257,19 @@ struct zelem zit_elem(struct zset_it *it)
 
 /* ---- ranges ------------------------------------------------------------------- */
 
+int zset_range_possible(struct kv *kv, zelem_bound_fn *before, zelem_bound_fn *after, const void *spec)
+{
+    struct zset_it it;
+    uint64_t n = zset_length(kv);
+    if (n == 0 || !zit_seek_rank(kv, n - 1, &it))
+        return 0;
+    struct zelem e = zit_elem(&it);
+    if (before(&e, spec) || !zit_seek_rank(kv, 0, &it))
+        return 0;
+    e = zit_elem(&it);
+    return !after(&e, spec);
+}
+
 void zset_delete_ranks(struct kv *kv, uint64_t start, uint64_t count)
 {
     if (count == 0)
@@ -268,11 +281,12 @@ void zset_delete_ranks(struct kv *kv, uint64_t start, uint64_t count)
 }
 
 /* A listpack counts forward from the first element in range while elements stay
- * before the end (zzl); a skiplist subtracts the ranks of the range's ends (zsl). */
+ * before the end (zzl); a skiplist subtracts the ranks of the range's ends (zsl).
+ * Both first make Redis's quick emptiness check (zset_range_possible). */
 uint64_t zset_count_range(struct kv *kv, zelem_bound_fn *before, zelem_bound_fn *after, const void *spec)
 {
     struct zset_it first, last;
-    if (!zit_seek_first(kv, before, spec, &first))
+    if (!zset_range_possible(kv, before, after, spec) || !zit_seek_first(kv, before, spec, &first))
         return 0;
     struct zelem e = zit_elem(&first);
     if (after(&e, spec))
@@ -293,8 +307,9 @@ uint64_t zset_range_by_score(struct kv *kv, const struct zrange_score *r, int re
 {
     struct zset_it it;
     uint64_t n = 0;
-    int ok = reverse ? zit_seek_last(kv, zspec_score_after, r, &it)
-                     : zit_seek_first(kv, zspec_score_before, r, &it);
+    int ok = !zset_range_possible(kv, zspec_score_before, zspec_score_after, r) ? 0
+             : reverse ? zit_seek_last(kv, zspec_score_after, r, &it)
+                       : zit_seek_first(kv, zspec_score_before, r, &it);
     for (; ok; ok = reverse ? zit_prev(&it) : zit_next(&it)) {
         struct zelem e = zit_elem(&it);
         if (reverse ? zspec_score_before(&e, r) : zspec_score_after(&e, r))

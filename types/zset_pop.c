@@ -2,7 +2,6 @@
  * and zset_pop (t_zset.h), which the blocking BZPOPMIN/BZPOPMAX/BZMPOP reuse to serve
  * a waiter.  Replies and errors as Redis 7.0's genericZpopCommand: the reply is
  * written from the zset before the popped range is cut off in one step. */
-#include <limits.h>
 
 #include "types/zset_internal.h"
 #include "util/numconv.h"
@@ -85,7 +84,7 @@ static int zmpop_parse(struct cmd_ctx *c, long long *numkeys, int *max, long lon
 {
     if (!arg_ll(c, 1, numkeys, "ERR numkeys should be greater than 0"))
         return 0;
-    if (*numkeys < 1 || *numkeys > LONG_MAX) {
+    if (*numkeys < 1) {
         reply_error(c->reply, "ERR numkeys should be greater than 0");
         return 0;
     }
@@ -107,7 +106,7 @@ static int zmpop_parse(struct cmd_ctx *c, long long *numkeys, int *max, long lon
         }
         if (!arg_ll(c, ++j, count, "ERR count should be greater than 0"))
             return 0;
-        if (*count < 1 || *count > LONG_MAX) {
+        if (*count < 1) {
             reply_error(c->reply, "ERR count should be greater than 0");
             return 0;
         }

@@ -6,8 +6,7 @@
  *
  * Ranges are found in O(log n) on skiplists (ranks, then a seek to rank + offset)
  * and walked from there; a listpack is walked from its start as Redis does. */
-#include <limits.h>
-
+#include "conf/shared.h"
 #include "types/zset_internal.h"
 
 enum zr_type { ZR_AUTO, ZR_RANK, ZR_SCORE, ZR_LEX };
@@ -42,9 +41,26 @@ static void sink_emit(struct zsink *s, const struct zrange_req *q, const struct 
     s->n++;
 }
 
+/* ZRANGESTORE fills its result as Redis 7.0 does: one zsetAdd at a time, in range
+ * order, into a zset created for the range's length (unknown, so 0, by score or lex):
+ * while that zset is still a listpack, scores pass through its text and -0 becomes 0. */
+static void listpack_phase_scores(struct zvec *v, uint64_t hint)
+{
+    struct conf_values *conf = conf_shared();
+    if (hint > conf->zset_max_listpack_entries)
+        return;
+    for (size_t i = 0; i < v->n; i++) {
+        if (i + 1 > conf->zset_max_listpack_entries || v->items[i].len > conf->zset_max_listpack_value)
+            return;
+        if (v->items[i].score == 0)
+            v->items[i].score = 0.0;
+    }
+}
+
 static void sink_end(struct zsink *s, const struct zrange_req *q)
 {
     if (q->store) {
+        listpack_phase_scores(&s->vec, q->type == ZR_RANK ? s->vec.n : 0);
         zset_store(s->c, 1, &s->vec);
         reply_int(s->c->reply, s->n);
         zvec_free(&s->vec);
@@ -156,8 +172,9 @@ static void range_by_rank(struct kv *kv, const struct zrange_req *q, struct zsin
 static int seek_start(struct kv *kv, const struct zrange_req *q, zelem_bound_fn *before, zelem_bound_fn *after,
                       const void *spec, struct zset_it *it)
 {
-    int found = q->rev ? zit_seek_last(kv, after, spec, it) : zit_seek_first(kv, before, spec, it);
-    if (!found || q->offset < 0)
+    if (q->offset < 0 || !zset_range_possible(kv, before, after, spec))
+        return 0;
+    if (!(q->rev ? zit_seek_last(kv, after, spec, it) : zit_seek_first(kv, before, spec, it)))
         return 0;
     struct zelem e = zit_elem(it);
     if (q->rev ? before(&e, spec) : after(&e, spec))
@@ -243,12 +260,16 @@ void zrevrangebylex_command(struct cmd_ctx *c) { fixed_range(c, ZR_LEX, 1); }
 /* ---- ZREMRANGEBY* ------------------------------------------------------------- */
 
 /* The ranks a score or lex range covers: from the first element in range forward
- * while elements stay before the end (Redis's zslDeleteRangeBy*). */
+ * while elements stay before the end (Redis's zslDeleteRangeBy* and zzlDeleteRangeBy*,
+ * only the latter checking zset_range_possible first). */
 static uint64_t bounds_ranks(struct kv *kv, zelem_bound_fn *before, zelem_bound_fn *after, const void *spec,
                              uint64_t *start)
 {
     struct zset_it it;
     uint64_t n = 0;
+    *start = 0;
+    if (zset_is_lp(kv) && !zset_range_possible(kv, before, after, spec))
+        return 0;
     int ok = zit_seek_first(kv, before, spec, &it);
     *start = it.rank;
     for (; ok; ok = zit_next(&it), n++) {
