@@ -15,7 +15,10 @@
 #include <stdint.h>
 #include "shm/arena.h"
 
-enum inbox_kind { INBOX_REPLY = 1 };
+enum inbox_kind {
+    INBOX_REPLY = 1,                /* a blocked client's reply (keyspace/blocking.c) */
+    INBOX_PUSH = 2,                 /* pub/sub messages: struct pubsub_delivery (keyspace/pubsub.h) */
+};
 
 struct inbox_msg {
     shm_off_t next;
@@ -27,8 +30,9 @@ struct inbox_msg {
 
 /* Creates the inboxes (startup, inside a write). */
 void inbox_create(void);
-/* Appends a message for client_id of the worker in slot (inside a write) and
- * remembers to wake that worker after the lock is released. */
+/* Appends a message for client_id of the worker in slot (0 for INBOX_PUSH, whose data
+ * names its receivers), inside a write, and remembers to wake that worker after the
+ * lock is released. */
 void inbox_push(int slot, uint64_t client_id, enum inbox_kind kind, const void *data, size_t len);
 /* Detaches slot's whole message list (inside a write); walk it with inbox_msg and
  * free each with inbox_msg_free once copied out.  Returns the first message or 0. */
