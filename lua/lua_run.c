@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "lua/lua_int.h"
+#include "conf/shared.h"
+#include "lua/script.h"
 #include "lua/script_run.h"
 #include "shm/undo.h"
 
@@ -15,8 +17,14 @@
 lua_State *lstate;
 struct lrun *lrun;
 
+static void (*busy_hook)(void);
+
+void script_set_busy_hook(void (*fn)(void)) { busy_hook = fn; }
+
 static void kill_hook(lua_State *L, lua_Debug *ar)
 {
+    if (busy_hook && script_busy_ms() >= conf_shared()->busy_reply_threshold)
+        busy_hook();
     if (!srun_killed())
         return;
     /* from now on every line raises, so pcall cannot swallow the kill for long */

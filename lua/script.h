@@ -18,4 +18,9 @@ void script_worker_init(int slot);
 /* Milliseconds the currently running script (on any worker) has been running, or -1
  * when none runs.  Needs no lock. */
 int script_busy_ms(void);
+
+/* Called from a script's instruction hook, every ~100,000 instructions, once the
+ * script has run past busy-reply-threshold: the worker serves its other clients
+ * there (worker/busy.c).  Set once at worker start. */
+void script_set_busy_hook(void (*fn)(void));
 #endif

@@ -78,6 +78,14 @@ int shm_lock_acquire_timed(long timeout_ms)
     return after_acquire(rc);
 }
 
+int shm_lock_try(void)
+{
+    int rc = pthread_mutex_trylock(&shm_header()->lock.mutex);
+    if (rc == EBUSY)
+        return -1;
+    return after_acquire(rc);
+}
+
 void shm_lock_release(void)
 {
     struct shm_lock *lock = &shm_header()->lock;

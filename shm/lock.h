@@ -20,6 +20,9 @@ int shm_lock_acquire(void);
 /* Tries for at most timeout_ms; returns 0/1 as above, or -1 on timeout. */
 int shm_lock_acquire_timed(long timeout_ms);
 
+/* Takes the lock only if it is free now: 0/1 as above, or -1 when it is held. */
+int shm_lock_try(void);
+
 void shm_lock_release(void);
 
 /* True when this process holds the lock (for assertions in *_locked functions). */

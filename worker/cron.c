@@ -34,7 +34,8 @@ static void housekeeping(long hz)
 {
     int64_t budget_us = 250000 / hz;
     int64_t deadline = db_wall_ms() + budget_us / 1000;
-    shm_lock_acquire();
+    if (shm_lock_try() < 0)         /* busy (a long script): skip this tick, stay responsive */
+        return;
     undo_begin();
     db_set_now(db_wall_ms());
     db_active_expire_step(budget_us / 2);
@@ -43,7 +44,8 @@ static void housekeeping(long hz)
     undo_commit();
     shm_lock_release();
     for (int more = 1; more && db_wall_ms() < deadline;) {
-        shm_lock_acquire();
+        if (shm_lock_try() < 0)
+            return;
         undo_begin();
         more = lazyfree_step(LAZYFREE_BATCH);
         undo_commit();
@@ -117,8 +119,8 @@ void cron_tick(void)
     apply_config_changes();
     if (worker.slot == 0)
         housekeeping(hz);
-    if (inbox_pending(worker.slot)) {       /* a producer died before waking us */
-        int locked = 0;
+    if (inbox_pending(worker.slot) && shm_lock_try() >= 0) {   /* a producer died before waking us */
+        int locked = 1;
         worker_drain_inbox(&locked);
         shm_lock_release();
     }

@@ -11,6 +11,10 @@
  * releases it at the end of the batch). */
 void dispatch_command(struct client *c, int *locked);
 
+/* Runs the command in c->req while a script of this worker holds the lock: only
+ * commands that need no lock run; the others get -BUSY. */
+void dispatch_command_busy(struct client *c);
+
 /* Registers every command table (startup, before forking). */
 void dispatch_register_all(void);
 #endif

@@ -32,13 +32,17 @@
 #include "keyspace/db.h"
 #include "keyspace/inbox.h"
 #include "lua/script.h"
+#include "keyspace/pubsub.h"
+#include "lua/script.h"
 #include "types/block.h"
 #include "shm/lock.h"
 #include "shm/undo.h"
 #include "util/log.h"
 #include "util/rand.h"
+#include "worker/cmd_pubsub.h"
 #include "worker/cron.h"
 #include "worker/dispatch.h"
+#include "worker/obuf_limit.h"
 #include "worker/registry.h"
 #include "worker/worker.h"
 
@@ -155,6 +159,8 @@ static void accept_one(int fd, int is_unix)
     rec->fd = fd;
     rec->dbid = 0;
     rec->resp = 2;
+    rec->sub = rec->psub = rec->ssub = 0;
+    rec->obuf_soft_since_ms = 0;
     rec->flags = c->flags;
     rec->created_ms = c->created_ms;
     rec->last_ms = c->created_ms;
@@ -213,15 +219,39 @@ static void unblock(struct client *c, int cancel)
     worker.nblocked--;
 }
 
+/* Appends a published message to its receivers' output buffers, in the form of each
+ * one's protocol (RESP2: an array, RESP3: a push); a receiver over its output buffer
+ * limit is closed. */
+static void deliver_push(const struct pubsub_delivery *d)
+{
+    const char *payload = pubsub_delivery_payload(d);
+    for (uint32_t i = 0; i < d->nids; i++) {
+        struct client *c = find_client(d->ids[i]);
+        if (!c || (c->flags & CLIENT_CLOSE_ASAP))
+            continue;
+        size_t at = c->out.len;
+        reply_raw(&c->out, payload, d->payload_len);
+        if (c->resp == 2)
+            c->out.buf[at] = '*';
+        if (obuf_limit_reached(c))
+            c->flags |= CLIENT_CLOSE_ASAP;
+        batch_add(c);
+    }
+}
+
 /* Delivers this worker's inbox to its clients; the lock is held. */
 static void drain_inbox_locked(void)
 {
+    if (!inbox_pending(worker.slot))
+        return;
     undo_begin();
     shm_off_t m = inbox_take(worker.slot);
     while (m) {
         struct inbox_msg *msg = shm_ptr(m);
-        struct client *c = find_client(msg->client_id);
-        if (c && (c->flags & CLIENT_BLOCKED) && msg->kind == INBOX_REPLY) {
+        struct client *c;
+        if (msg->kind == INBOX_PUSH)
+            deliver_push((const struct pubsub_delivery *)msg->data);
+        else if ((c = find_client(msg->client_id)) && (c->flags & CLIENT_BLOCKED) && msg->kind == INBOX_REPLY) {
             reply_raw(&c->out, msg->data, msg->len);
             unblock(c, 0);
             batch_add(c);
@@ -291,13 +321,14 @@ void worker_close_client(struct client *c)
         c->next->prev = c->prev;
     worker.nclients--;
     worker.shm->connected_clients = worker.nclients;
-    if (c->record->name || (c->flags & CLIENT_BLOCKED)) {
+    if (c->record->name || (c->flags & CLIENT_BLOCKED) || pubsub_client_subscribed(c)) {
         shm_lock_acquire();
         if (c->flags & CLIENT_BLOCKED)
             drain_inbox_locked();
         undo_begin();
         if (c->flags & CLIENT_BLOCKED)
             unblock(c, 1);
+        pubsub_client_gone(c->id);
         registry_release(c->record);
         undo_commit();
         shm_lock_release();
@@ -360,7 +391,9 @@ static void process_input(struct client *c, int *locked)
         }
         if (c->req.argc > 0) {
             uint64_t errors = c->out.errors;
+            worker.running = c;
             dispatch_command(c, locked);
+            worker.running = NULL;
             worker.shm->total_error_replies += c->out.errors - errors;
         }
         c->qpos += consumed;
@@ -378,7 +411,7 @@ static void flush_client(struct client *c)
     size_t before = c->out.len - c->out_sent;
     int rc = c->out.len ? client_write(c) : 1;
     worker.shm->net_output_bytes += before - (c->out.len - c->out_sent);
-    if (rc < 0 || (rc == 1 && (c->flags & CLIENT_CLOSE_AFTER_REPLY))) {
+    if (rc < 0 || (rc == 1 && (c->flags & CLIENT_CLOSE_AFTER_REPLY)) || (rc == 0 && obuf_limit_reached(c))) {
         worker_close_client(c);
         return;
     }
@@ -394,9 +427,11 @@ static void flush_client(struct client *c)
 static void run_batch(void)
 {
     int locked = 0;
-    for (struct client *c = worker.batch; c; c = c->batch_next)
-        if (!(c->flags & CLIENT_CLOSE_ASAP))
-            process_input(c, &locked);
+    /* clients added meanwhile (unblocked by an inbox drain) are at the front: run them too */
+    for (struct client *from = worker.batch, *to = NULL; from != to; to = from, from = worker.batch)
+        for (struct client *c = from; c != to; c = c->batch_next)
+            if (!(c->flags & CLIENT_CLOSE_ASAP))
+                process_input(c, &locked);
     if (locked) {
         shm_lock_release();
         inbox_wake();
@@ -429,6 +464,14 @@ static void on_eventfd(void)
     }
 }
 
+void worker_accept_event(uint64_t u)
+{
+    if (u == EV_LISTEN_UNIX)
+        accept_all(params.unix_fd, 1);
+    else if (u >= EV_LISTEN_BASE)
+        accept_all(params.tcp_fds[u - EV_LISTEN_BASE], 0);
+}
+
 static void handle_event(struct epoll_event *ev)
 {
     uint64_t u = ev->data.u64;
@@ -447,10 +490,8 @@ static void handle_event(struct epoll_event *ev)
         cron_tick();
     } else if (u == EV_EVENTFD) {
         on_eventfd();
-    } else if (u == EV_LISTEN_UNIX) {
-        accept_all(params.unix_fd, 1);
     } else {
-        accept_all(params.tcp_fds[u - EV_LISTEN_BASE], 0);
+        worker_accept_event(u);
     }
 }
 
@@ -478,6 +519,7 @@ static void claim_slot(int slot)
     undo_begin();
     registry_release_slot(slot);
     block_cancel_slot(slot);
+    pubsub_release_slot(slot);
     for (shm_off_t m = inbox_take(slot), next; m; m = next) {
         next = ((struct inbox_msg *)shm_ptr(m))->next;
         inbox_msg_free(m);
@@ -507,6 +549,7 @@ void worker_main(const struct worker_params *p)
 {
     params = *p;
     log_set_role('W');
+    script_set_busy_hook(worker_busy_poll);
     rand_reseed();
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     signal(SIGPIPE, SIG_IGN);
@@ -523,13 +566,14 @@ void worker_main(const struct worker_params *p)
     setup_loop();
     struct epoll_event events[256];
     while (!got_sigterm) {
-        int n = epoll_wait(worker.epfd, events, 256, next_timeout_ms());
+        int n = epoll_wait(worker.epfd, events, 256, worker.batch ? 0 : next_timeout_ms());
         for (int i = 0; i < n; i++)
             handle_event(&events[i]);
         if (worker.nblocked)
             worker_block_timeouts();
         if (worker.batch)
             run_batch();
+        inbox_wake();               /* messages of writes outside a batch (cron's expiry) */
     }
     shutdown_worker();
 }

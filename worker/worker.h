@@ -23,6 +23,7 @@ struct worker {
     uint64_t nclients;
     struct client *batch;               /* clients with parsed commands this round */
     uint64_t nblocked;                  /* clients parked on keys */
+    struct client *running;             /* the client whose command runs now */
     int64_t cron_runs;
     int shutting_down;
 };
@@ -41,6 +42,11 @@ void worker_want_write(struct client *c, int on);
 /* Moves messages from this worker's inbox to its clients (takes the lock unless
  * *locked says it is held; leaves it held and sets *locked). */
 void worker_drain_inbox(int *locked);
+/* Accepts on the listening socket of a fixed epoll event (no lock needed). */
+void worker_accept_event(uint64_t ev_data);
+/* Keeps the worker responsive while one of its scripts runs long (worker/busy.c). */
+void worker_busy_poll(void);
+
 /* Times out blocked clients whose deadline passed. */
 void worker_block_timeouts(void);
 #endif
