@@ -1,0 +1,521 @@
+/* tests/unit/test_quicklist.c - Check tests for types/quicklist.c on an arena laid
+ * out on plain memory: random operations against a model array under several fill
+ * settings, checking after each step the structure (links, counts, no empty node,
+ * node counts equal to their listpacks' lengths) and the contents both ways; node
+ * sizes within the fill limit for pushes; bounded node counts under repeated inserts
+ * at one place; rollback restoring a list exactly; the undo log growing with nodes,
+ * not elements; copies independent; and no allocation left behind by ql_free.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "shm/alloc.h"
+#include "shm/arena.h"
+#include "shm/lock.h"
+#include "shm/slab_internal.h"
+#include "shm/undo.h"
+#include "types/quicklist.h"
+
+#define ARENA_SIZE (64ULL << 20)
+
+static void *arena_mem;
+
+static void setup(void)
+{
+    struct shm_arena_params p = { .arena_size = ARENA_SIZE, .undo_size = 8ULL << 20, .ndbs = 1, .nworkers = 1 };
+    char err[256];
+    arena_mem = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    ck_assert_ptr_ne(arena_mem, MAP_FAILED);
+    ck_assert_msg(shm_arena_init_memory(arena_mem, &p, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(shm_lock_acquire(), 0);
+}
+
+static void teardown(void)
+{
+    shm_lock_release();
+    munmap(arena_mem, ARENA_SIZE);
+}
+
+static void commit(void)
+{
+    undo_commit();
+    slab_after_commit();
+}
+
+static void assert_slabs_consistent(void)
+{
+    char err[256];
+    ck_assert_msg(slab_check(err, sizeof(err)) == 0, "%s", err);
+}
+
+/* ---- the model: an array of strings in private memory --------------------------- */
+
+struct model {
+    char **v;
+    size_t *len;
+    size_t n, cap;
+};
+
+static void model_insert(struct model *m, size_t at, const char *s, size_t len)
+{
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 64;
+        m->v = realloc(m->v, m->cap * sizeof(*m->v));
+        m->len = realloc(m->len, m->cap * sizeof(*m->len));
+    }
+    memmove(m->v + at + 1, m->v + at, (m->n - at) * sizeof(*m->v));
+    memmove(m->len + at + 1, m->len + at, (m->n - at) * sizeof(*m->len));
+    m->v[at] = malloc(len + 1);
+    memcpy(m->v[at], s, len);
+    m->len[at] = len;
+    m->n++;
+}
+
+static void model_delete(struct model *m, size_t at, size_t k)
+{
+    for (size_t i = at; i < at + k; i++)
+        free(m->v[i]);
+    memmove(m->v + at, m->v + at + k, (m->n - at - k) * sizeof(*m->v));
+    memmove(m->len + at, m->len + at + k, (m->n - at - k) * sizeof(*m->len));
+    m->n -= k;
+}
+
+static void model_copy(struct model *dst, const struct model *src)
+{
+    memset(dst, 0, sizeof(*dst));
+    for (size_t i = 0; i < src->n; i++)
+        model_insert(dst, i, src->v[i], src->len[i]);
+}
+
+static void model_free(struct model *m)
+{
+    model_delete(m, 0, m->n);
+    free(m->v);
+    free(m->len);
+}
+
+static int model_eq(const struct model *m, size_t i, const char *s, size_t len)
+{
+    return m->len[i] == len && memcmp(m->v[i], s, len) == 0;
+}
+
+/* ---- checks --------------------------------------------------------------------- */
+
+/* Check's ck_assert records every passing check in a file: too slow for the
+ * per-entry checks below, which only report failures. */
+#define CHECK(cond, ...) do { if (!(cond)) ck_abort_msg(__VA_ARGS__); } while (0)
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static int entry_is(const unsigned char *p, const char *s, size_t len)
+{
+    unsigned char buf[LP_INTBUF_SIZE];
+    uint32_t elen;
+    const unsigned char *e = lp_get_str(p, &elen, buf);
+    return elen == len && memcmp(e, s, len) == 0;
+}
+
+static void check_structure(shm_off_t ql)
+{
+    struct quicklist *q = ql_at(ql);
+    uint64_t count = 0;
+    uint32_t nodes = 0;
+    shm_off_t prev = 0;
+    for (shm_off_t node = q->head; node; prev = node, node = ql_node_at(node)->next) {
+        struct ql_node *n = ql_node_at(node);
+        CHECK(n->prev == prev, "node %u: prev link broken", nodes);
+        CHECK(n->count > 0, "node %u is empty", nodes);
+        CHECK(n->count == lp_length(n->lp), "node %u: count %u, listpack %u", nodes, n->count, lp_length(n->lp));
+        count += n->count;
+        nodes++;
+    }
+    CHECK(q->tail == prev, "tail is not the last node");
+    CHECK(q->count == count, "count %llu, nodes hold %llu", (unsigned long long)q->count, (unsigned long long)count);
+    CHECK(q->len == nodes, "len %u, %u nodes linked", q->len, nodes);
+}
+
+/* Structure, then contents walking both ways, then a few random seeks. */
+static void check_list(shm_off_t ql, const struct model *m)
+{
+    struct ql_iter it;
+    size_t i = 0;
+    check_structure(ql);
+    CHECK(ql_count(ql) == m->n, "%llu entries, model %zu", (unsigned long long)ql_count(ql), m->n);
+    for (ql_seek(ql, 0, 1, &it); it.p; ql_advance(&it), i++)
+        CHECK(i < m->n && entry_is(it.p, m->v[i], m->len[i]), "entry %zu differs walking forward", i);
+    CHECK(i == m->n, "walked %zu entries forward", i);
+    for (ql_seek(ql, -1, 0, &it); it.p; ql_advance(&it), i--)
+        CHECK(i > 0 && entry_is(it.p, m->v[i - 1], m->len[i - 1]), "entry %zu differs walking back", i - 1);
+    CHECK(i == 0, "%zu entries not reached walking back", i);
+    for (int k = 0; k < 4 && m->n; k++) {
+        size_t at = rnd() % m->n;
+        CHECK(ql_seek(ql, (long long)at, 1, &it) && entry_is(it.p, m->v[at], m->len[at]), "seek %zu", at);
+        CHECK(ql_seek(ql, (long long)at - (long long)m->n, 0, &it) && entry_is(it.p, m->v[at], m->len[at]),
+              "seek %zu from the end", at);
+    }
+    CHECK(!ql_seek(ql, (long long)m->n, 1, &it), "seek past the end");
+    CHECK(!ql_seek(ql, -(long long)m->n - 1, 1, &it), "seek before the start");
+}
+
+/* ---- random values and operations ----------------------------------------------- */
+
+static char value_buf[10000];
+
+/* A random value: small integers and short strings mostly, sometimes a few hundred
+ * bytes, rarely more than 8kb; a small alphabet so that LREM finds matches. */
+static size_t random_value(const char **out)
+{
+    uint64_t r = rnd() % 100;
+    size_t len;
+    if (r < 35) {
+        len = (size_t)snprintf(value_buf, sizeof(value_buf), "%lld", (long long)(rnd() % 2000) - 1000);
+    } else if (r < 90) {
+        len = rnd() % 6;
+        for (size_t i = 0; i < len; i++)
+            value_buf[i] = (char)('a' + rnd() % 3);
+    } else {
+        len = r < 99 ? 100 + rnd() % 900 : 8200 + rnd() % 1000;
+        memset(value_buf, (int)('A' + rnd() % 26), len);
+    }
+    *out = value_buf;
+    return len;
+}
+
+static void op_push(shm_off_t ql, struct model *m)
+{
+    enum ql_end end = rnd() % 2 ? QL_HEAD : QL_TAIL;
+    size_t n = rnd() % 4 ? 1 : 1 + rnd() % 300;
+    const char **vals = malloc(n * sizeof(*vals));
+    size_t *lens = malloc(n * sizeof(*lens));
+    for (size_t i = 0; i < n; i++) {
+        const char *v;
+        lens[i] = random_value(&v);
+        vals[i] = malloc(lens[i] + 1);
+        memcpy((char *)vals[i], v, lens[i]);
+        model_insert(m, end == QL_HEAD ? 0 : m->n, vals[i], lens[i]);
+    }
+    ql_push(ql, end, vals, lens, n);
+    for (size_t i = 0; i < n; i++)
+        free((char *)vals[i]);
+    free(vals);
+    free(lens);
+}
+
+static void op_delete_range(shm_off_t ql, struct model *m)
+{
+    if (!m->n)
+        return;
+    size_t start = rnd() % m->n, k = rnd() % 3 ? 1 + rnd() % 20 : rnd() % (m->n + 5);
+    ql_delete_range(ql, start, k);
+    model_delete(m, start, k < m->n - start ? k : m->n - start);
+}
+
+static void op_insert(shm_off_t ql, struct model *m)
+{
+    if (!m->n)
+        return;
+    size_t at = rnd() % m->n;
+    enum lp_where where = (enum lp_where)(rnd() % 3);
+    const char *v;
+    size_t len = random_value(&v);
+    struct ql_iter it;
+    CHECK(ql_seek(ql, (long long)at, (int)(rnd() % 2), &it), "seek %zu", at);
+    ql_insert(ql, &it, v, len, where);
+    if (where == LP_REPLACE)
+        model_delete(m, at, 1);
+    model_insert(m, where == LP_AFTER ? at + 1 : at, v, len);
+}
+
+static void op_remove_equal(shm_off_t ql, struct model *m)
+{
+    const char *v;
+    size_t len = random_value(&v);
+    long long count = (long long)(rnd() % 5) - 2, removed = 0;
+    char copy[16];
+    if (len > sizeof(copy))
+        return;
+    memcpy(copy, v, len);
+    uint64_t got = ql_remove_equal(ql, copy, len, count);
+    uint64_t limit = count == 0 ? UINT64_MAX : (uint64_t)llabs(count);
+    if (count >= 0) {
+        for (size_t i = 0; i < m->n && (uint64_t)removed < limit;)
+            if (model_eq(m, i, copy, len)) {
+                model_delete(m, i, 1);
+                removed++;
+            } else {
+                i++;
+            }
+    } else {
+        for (size_t i = m->n; i-- > 0 && (uint64_t)removed < limit;)
+            if (model_eq(m, i, copy, len)) {
+                model_delete(m, i, 1);
+                removed++;
+            }
+    }
+    CHECK(got == (uint64_t)removed, "removed %llu, model %lld", (unsigned long long)got, removed);
+}
+
+static void random_op(shm_off_t ql, struct model *m)
+{
+    uint64_t r = rnd() % 100;
+    if (r < 45)
+        op_push(ql, m);
+    else if (r < 65)
+        op_delete_range(ql, m);
+    else if (r < 90)
+        op_insert(ql, m);
+    else
+        op_remove_equal(ql, m);
+}
+
+static const int fills[] = { -2, -1, -5, 0, 1, 4, 128, 32767 };
+
+START_TEST(random_operations_match_the_model)
+{
+    struct model m = { 0 };
+    rng_state = 0x9e3779b97f4a7c15ULL + (uint64_t)_i;
+    undo_begin();
+    shm_off_t ql = ql_new(fills[_i], 0);
+    commit();
+    for (int step = 0; step < 1500; step++) {
+        undo_begin();
+        random_op(ql, &m);
+        commit();
+        check_list(ql, &m);
+    }
+    assert_slabs_consistent();
+    undo_begin();
+    ql_free(ql);
+    commit();
+    model_free(&m);
+}
+END_TEST
+
+START_TEST(fill_is_clamped_as_redis)
+{
+    undo_begin();
+    shm_off_t a = ql_new(-100, 70000), b = ql_new(100000, -1);
+    ck_assert_int_eq(ql_at(a)->fill, -5);
+    ck_assert_uint_eq(ql_at(a)->compress, 65535);
+    ck_assert_int_eq(ql_at(b)->fill, 32767);
+    ck_assert_uint_eq(ql_at(b)->compress, 0);
+    commit();
+}
+END_TEST
+
+static size_t fill_limit(int fill) { return fill < 0 ? (size_t)4096 << (-fill - 1) : 8192; }
+
+/* Pushes one by one and in batches, at both ends: every node holds one entry or
+ * stays within the limit (and within fill entries for a positive fill). */
+START_TEST(pushed_nodes_respect_the_fill)
+{
+    static const int cases[] = { -1, -2, -3, 5, 100 };
+    int fill = cases[_i];
+    struct model m = { 0 };
+    undo_begin();
+    shm_off_t ql = ql_new(fill, 0);
+    commit();
+    for (int round = 0; round < 400; round++) {
+        undo_begin();
+        op_push(ql, &m);
+        commit();
+    }
+    check_list(ql, &m);
+    uint32_t full_nodes = 0;
+    for (shm_off_t node = ql_at(ql)->head; node; node = ql_node_at(node)->next) {
+        struct ql_node *n = ql_node_at(node);
+        if (n->count == 1)
+            continue;
+        CHECK(lp_bytes(n->lp) <= fill_limit(fill), "node of %u bytes", lp_bytes(n->lp));
+        if (fill > 0)
+            CHECK(n->count <= (uint32_t)fill, "node of %u entries", n->count);
+        full_nodes++;
+    }
+    ck_assert_uint_gt(full_nodes, 1);
+    model_free(&m);
+}
+END_TEST
+
+/* 20000 inserts at the same place of a list of short values: nodes split in halves,
+ * so the list stays within about twice the nodes a packed list needs. */
+START_TEST(repeated_inserts_keep_nodes_full_enough)
+{
+    const char *v = "0123456789";
+    size_t len = 10;
+    struct ql_iter it;
+    undo_begin();
+    shm_off_t ql = ql_new(-2, 0);
+    ql_push(ql, QL_TAIL, &v, &len, 1);
+    ql_push(ql, QL_TAIL, &v, &len, 1);
+    commit();
+    for (int i = 0; i < 20000; i++) {
+        undo_begin();
+        CHECK(ql_seek(ql, (long long)ql_count(ql) - 1, 1, &it), "seek");
+        ql_insert(ql, &it, v, len, LP_BEFORE);
+        commit();
+    }
+    check_structure(ql);
+    uint64_t packed_nodes = 20002 * 12 / 8192 + 1;
+    ck_assert_uint_le(ql_at(ql)->len, 2 * packed_nodes + 2);
+}
+END_TEST
+
+/* A write of many changes rolled back leaves the list exactly as committed. */
+START_TEST(rollback_restores_the_list)
+{
+    struct model m = { 0 }, saved;
+    rng_state = 12345;
+    undo_begin();
+    shm_off_t ql = ql_new(-2, 0);
+    commit();
+    for (int i = 0; i < 300; i++) {
+        undo_begin();
+        random_op(ql, &m);
+        commit();
+    }
+    model_copy(&saved, &m);
+    undo_begin();
+    for (int i = 0; i < 200; i++)
+        random_op(ql, &m);
+    undo_rollback();
+    slab_after_rollback();
+    check_list(ql, &saved);
+    assert_slabs_consistent();
+    model_free(&m);
+    model_free(&saved);
+}
+END_TEST
+
+/* 100000 small values pushed in one batch onto a list that has some: the undo log
+ * grows with the nodes built (allocations), not with the elements. */
+START_TEST(batch_push_logs_per_node)
+{
+    enum { N = 100000 };
+    const char **vals = malloc(N * sizeof(*vals));
+    size_t *lens = malloc(N * sizeof(*lens));
+    for (int i = 0; i < N; i++) {
+        vals[i] = "elem";
+        lens[i] = 4;
+    }
+    undo_begin();
+    shm_off_t ql = ql_new(-2, 0);
+    ql_push(ql, QL_TAIL, vals, lens, 10);
+    commit();
+    undo_begin();
+    ql_push(ql, QL_HEAD, vals, lens, N);
+    uint64_t logged = undo_used();
+    commit();
+    uint32_t nodes = ql_at(ql)->len;
+    ck_assert_uint_ge(nodes, N * 6 / 8192);
+    ck_assert_msg(logged < (uint64_t)nodes * 1024, "%llu bytes logged for %u nodes",
+                  (unsigned long long)logged, nodes);
+    ck_assert_msg(logged < N, "%llu bytes logged for %d elements", (unsigned long long)logged, N);
+    free(vals);
+    free(lens);
+}
+END_TEST
+
+START_TEST(dup_is_deep_and_free_releases_everything)
+{
+    struct model m = { 0 };
+    struct slab_stats before, after;
+    rng_state = 777;
+    slab_get_stats(&before);
+    undo_begin();
+    shm_off_t ql = ql_new(4, 3);
+    for (int i = 0; i < 200; i++)
+        random_op(ql, &m);
+    shm_off_t copy = ql_dup(ql);
+    commit();
+    ck_assert_int_eq(ql_at(copy)->fill, 4);
+    ck_assert_uint_eq(ql_at(copy)->compress, 3);
+    check_list(copy, &m);
+    undo_begin();
+    ql_delete_range(ql, 0, ql_count(ql));
+    commit();
+    check_list(copy, &m);
+    undo_begin();
+    ql_free(ql);
+    ql_free(copy);
+    commit();
+    slab_get_stats(&after);
+    ck_assert_uint_eq(after.allocations, before.allocations);
+    assert_slabs_consistent();
+    model_free(&m);
+}
+END_TEST
+
+/* Deleting ranges that span whole nodes, and emptying the list. */
+START_TEST(delete_range_spanning_nodes)
+{
+    struct model m = { 0 };
+    const char *v;
+    undo_begin();
+    shm_off_t ql = ql_new(3, 0);
+    for (int i = 0; i < 30; i++) {
+        char buf[8];
+        size_t len = (size_t)snprintf(buf, sizeof(buf), "v%d", i);
+        v = buf;
+        ql_push(ql, QL_TAIL, &v, &len, 1);
+        model_insert(&m, m.n, buf, len);
+    }
+    commit();
+    ck_assert_uint_eq(ql_at(ql)->len, 10);
+    undo_begin();
+    ql_delete_range(ql, 2, 20);                 /* part of node 0, nodes 1-6, part of 7 */
+    model_delete(&m, 2, 20);
+    commit();
+    check_list(ql, &m);
+    undo_begin();
+    ql_delete_range(ql, 5, 100);                /* clipped to the end */
+    model_delete(&m, 5, m.n - 5);
+    commit();
+    check_list(ql, &m);
+    undo_begin();
+    ql_delete_range(ql, 0, 5);
+    commit();
+    ck_assert_uint_eq(ql_count(ql), 0);
+    ck_assert_uint_eq(ql_at(ql)->head, 0);
+    ck_assert_uint_eq(ql_at(ql)->tail, 0);
+    ck_assert_uint_eq(ql_at(ql)->len, 0);
+    model_free(&m);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("quicklist");
+    TCase *tc = tcase_create("quicklist");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, random_operations_match_the_model, 0, (int)(sizeof(fills) / sizeof(fills[0])));
+    tcase_add_test(tc, fill_is_clamped_as_redis);
+    tcase_add_loop_test(tc, pushed_nodes_respect_the_fill, 0, 5);
+    tcase_add_test(tc, repeated_inserts_keep_nodes_full_enough);
+    tcase_add_test(tc, rollback_restores_the_list);
+    tcase_add_test(tc, batch_push_logs_per_node);
+    tcase_add_test(tc, dup_is_deep_and_free_releases_everything);
+    tcase_add_test(tc, delete_range_spanning_nodes);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
