@@ -64,6 +64,9 @@ uint64_t zset_range_by_score(struct kv *kv, const struct zrange_score *r, int re
  *  ZPOP_KEY_FLAT    [key, m, s]           BZPOPMIN/BZPOPMAX
  *  ZPOP_KEY_NESTED  [key, [[m, s], ...]]  ZMPOP/BZMPOP */
 enum zset_pop_form { ZPOP_FLAT, ZPOP_NESTED, ZPOP_KEY_FLAT, ZPOP_KEY_NESTED };
+/* Parses ZMPOP's numkeys key [key ...] MIN | MAX [COUNT count] starting at argv[argi]
+ * (keys follow numkeys); replies Redis's error and returns 0 when malformed. */
+int zset_parse_mpop(struct cmd_ctx *c, int argi, long long *numkeys, int *max, long long *count);
 /* Pops up to count (>= 1) members from the lowest (max == 0) or highest end of the
  * non-empty zset kv stored under key in db, writes the reply into r and deletes the
  * key when it becomes empty.  Returns the number of members popped. */

@@ -78,21 +78,19 @@ static void zpop_generic(struct cmd_ctx *c, int max)
 void zpopmin_command(struct cmd_ctx *c) { zpop_generic(c, 0); }
 void zpopmax_command(struct cmd_ctx *c) { zpop_generic(c, 1); }
 
-/* Parses ZMPOP's numkeys key [key ...] MIN | MAX [COUNT count] from argv[1];
- * replies and returns 0 on error. */
-static int zmpop_parse(struct cmd_ctx *c, long long *numkeys, int *max, long long *count)
+int zset_parse_mpop(struct cmd_ctx *c, int argi, long long *numkeys, int *max, long long *count)
 {
-    if (!arg_ll(c, 1, numkeys, "ERR numkeys should be greater than 0"))
+    if (!arg_ll(c, argi, numkeys, "ERR numkeys should be greater than 0"))
         return 0;
     if (*numkeys < 1) {
         reply_error(c->reply, "ERR numkeys should be greater than 0");
         return 0;
     }
-    if (*numkeys >= c->argc - 2) {
+    if (*numkeys >= c->argc - argi - 1) {
         reply_error(c->reply, ERR_SYNTAX);
         return 0;
     }
-    int where = 2 + (int)*numkeys;
+    int where = argi + 1 + (int)*numkeys;
     *max = arg_is(c, where, "max");
     if (!*max && !arg_is(c, where, "min")) {
         reply_error(c->reply, ERR_SYNTAX);
@@ -122,7 +120,7 @@ void zmpop_command(struct cmd_ctx *c)
 {
     long long numkeys, count;
     int max, wrong;
-    if (!zmpop_parse(c, &numkeys, &max, &count))
+    if (!zset_parse_mpop(c, 1, &numkeys, &max, &count))
         return;
     for (int i = 2; i < 2 + numkeys; i++) {
         struct kv *kv = obj_lookup_write(c, i, KV_ZSET, &wrong);

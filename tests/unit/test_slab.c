@@ -162,11 +162,19 @@ static void random_alloc(shm_off_t *added, size_t *nadded)
     added[(*nadded)++] = l.off;
 }
 
-static void random_free(struct live *removed, size_t *nremoved)
+/* An allocation of the current write is freed at once (and may be reused by the
+ * same write): it simply leaves the model and the write's list of additions.  Older
+ * ones are freed at commit, so a rollback brings them back intact. */
+static void random_free(struct live *removed, size_t *nremoved, shm_off_t *added, size_t *nadded)
 {
     struct live l = model_take(rnd() % nlive);
     verify(&l);
     shm_free(l.off);
+    for (size_t a = 0; a < *nadded; a++)
+        if (added[a] == l.off) {
+            added[a] = added[--*nadded];
+            return;
+        }
     removed[(*nremoved)++] = l;
 }
 
@@ -222,7 +230,7 @@ START_TEST(test_random_against_model)
         for (size_t k = 0; k < nops; k++, op++) {
             int want_free = nlive > 0 && (live_bytes > MAX_LIVE_BYTES || rnd() % 100 < 45);
             if (want_free)
-                random_free(removed, &nremoved);
+                random_free(removed, &nremoved, added, &nadded);
             else
                 random_alloc(added, &nadded);
         }
