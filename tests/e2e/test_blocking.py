@@ -165,3 +165,15 @@ def test_wrong_type_and_bad_timeout_errors(server):
         c.execute_command("BLPOP", "k", "-1")
     with pytest.raises(redis.ResponseError, match="timeout is not a float or out of range"):
         c.execute_command("BLPOP", "k", "abc")
+
+
+def test_bzpopmin_and_bzmpop_served_across_workers(server):
+    groups = clients_on_distinct_workers(server, 2)
+    single = Call(groups[0][0], "BZPOPMIN", "z", "10")
+    wait_blocked(groups[1][1], 1)
+    multi = Call(groups[1][0], "BZMPOP", "10", "1", "z", "MAX", "COUNT", "2")
+    wait_blocked(groups[1][1], 2)
+    assert groups[0][1].zadd("z", {"a": 1, "b": 2, "c": 3, "d": 4}) == 4
+    assert single.value() == [b"z", b"a", 1.0]    # redis-py converts the score
+    assert multi.value() == [b"z", [[b"d", b"4"], [b"c", b"3"]]]
+    assert groups[0][1].zrange("z", 0, -1) == [b"b"]
