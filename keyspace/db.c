@@ -5,6 +5,7 @@
 #include "keyspace/db.h"
 #include "keyspace/blocking.h"
 #include "keyspace/lazyfree.h"
+#include "keyspace/watch.h"
 #include "shm/alloc.h"
 #include "shm/undo.h"
 
@@ -159,6 +160,7 @@ void db_add(struct db *db, shm_off_t off)
     kv->lru = db_lru_clock();
     dict_add(&db->keys, off);
     block_signal(db, kv->data, kv->keylen);
+    watch_touch(db, kv->data, kv->keylen);
 }
 
 void db_replace(struct db *db, shm_off_t new_off, int keep_ttl)
@@ -179,6 +181,7 @@ void db_replace(struct db *db, shm_off_t new_off, int keep_ttl)
     shm_off_t old_off = *slot;
     dict_replace_at(slot, new_off);
     kv_free(old_off);
+    watch_touch(db, nkv->data, nkv->keylen);
 }
 
 void db_set(struct db *db, shm_off_t off, int keep_ttl)
@@ -198,7 +201,9 @@ shm_off_t db_unlink(struct db *db, const void *key, size_t klen, int64_t *when_m
     if (when_ms)
         *when_ms = db_get_expire(db, kv);
     db_remove_expire(db, kv);
-    return dict_unlink(&db->keys, key, klen);
+    shm_off_t off = dict_unlink(&db->keys, key, klen);
+    watch_touch(db, key, klen);
+    return off;
 }
 
 int db_delete(struct db *db, const void *key, size_t klen)
@@ -225,6 +230,7 @@ static uint64_t flush_one(struct db *db)
 uint64_t db_flush(int id)
 {
     uint64_t removed = 0;
+    watch_touch_flush(id);
     for (int i = 0; i < db_count(); i++)
         if (id < 0 || i == id)
             removed += flush_one(db_get(i));
@@ -234,6 +240,7 @@ uint64_t db_flush(int id)
 void db_swap(int a, int b)
 {
     struct db *da = db_get(a), *dbb = db_get(b), tmp;
+    watch_touch_swap(a, b);
     undo_save(da, sizeof(*da));
     undo_save(dbb, sizeof(*dbb));
     tmp = *da;

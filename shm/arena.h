@@ -111,7 +111,8 @@ struct shm_header {
     shm_off_t blocking_off;         /* keyspace/blocking.c: per-db tables of blocked keys */
     uint64_t blocked_clients;       /* clients blocked on keys, all workers (under the lock) */
     char config_file[1024];         /* absolute path of the config file, "" if none (INFO) */
-    uint64_t reserved[28];
+    shm_off_t watch_off;            /* keyspace/watch.c: WATCHed keys (0 until the first WATCH) */
+    uint64_t reserved[27];
 
     struct shm_worker_slot workers[SHM_MAX_WORKERS];
 };
