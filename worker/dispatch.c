@@ -22,6 +22,7 @@
 #include "types/t_string.h"
 #include "types/t_zset.h"
 #include "util/log.h"
+#include "worker/cmd_pubsub.h"
 #include "worker/dispatch.h"
 #include "worker/registry.h"
 #include "worker/server_cmds.h"
@@ -46,6 +47,7 @@ void dispatch_register_all(void)
     command_register(command_commands);
     command_register(client_commands);
     script_register_commands();
+    pubsub_register_commands();
 }
 
 static void reply_unknown_command(struct client *c)
@@ -137,6 +139,8 @@ void dispatch_command(struct client *c, int *locked)
         reply_error(&c->out, "NOAUTH Authentication required.");
         return;
     }
+    if (pubsub_context_reply(c, cmd))
+        return;
     struct cmd_ctx ctx = {
         .cmd = cmd, .argc = c->req.argc, .argv = c->req.argv, .argvlen = c->req.argvlen,
         .reply = &c->out, .db = db_get(c->dbid), .dbid = c->dbid, .resp = c->resp, .client = c,
@@ -152,6 +156,7 @@ void dispatch_command(struct client *c, int *locked)
             log_msg(LOG_WARNING, "Rolled back the write of a worker that died holding the lock");
         *locked = 1;
     }
+    worker_drain_inbox(locked);     /* what committed before this command reaches clients first */
     db_set_now(db_wall_ms());
     run_in_write(&ctx);
     db_set_now(0);

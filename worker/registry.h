@@ -22,6 +22,8 @@ struct client_record {
     volatile int32_t dbid;
     volatile int32_t resp;
     volatile int32_t kill;
+    int32_t sub, psub, ssub;            /* pub/sub counts, inside the writes that change them */
+    int64_t obuf_soft_since_ms;         /* output buffer over its soft limit since (0: not) */
     uint32_t flags;
     int64_t created_ms;
     volatile int64_t last_ms;
