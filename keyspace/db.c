@@ -5,6 +5,7 @@
 #include "keyspace/db.h"
 #include "keyspace/blocking.h"
 #include "keyspace/lazyfree.h"
+#include "keyspace/notify.h"
 #include "keyspace/watch.h"
 #include "shm/alloc.h"
 #include "shm/undo.h"
@@ -128,6 +129,7 @@ static struct kv *lookup_expiring(struct db *db, const void *key, size_t klen)
     if (kv && db_key_expired(db, kv)) {
         db_delete(db, key, klen);
         db_stats.expired++;
+        notify_keyspace_event(NOTIFY_EXPIRED, "expired", (int)(db - db_get(0)), key, klen);
         return NULL;
     }
     return kv;
@@ -142,6 +144,8 @@ struct kv *db_lookup(struct db *db, const void *key, size_t klen, int flags)
         else
             db_stats.misses++;
     }
+    if (!kv && !(flags & DB_LOOKUP_NOSTATS))
+        notify_keyspace_event(NOTIFY_KEY_MISS, "keymiss", (int)(db - db_get(0)), key, klen);
     if (kv && !(flags & DB_LOOKUP_NOTOUCH))
         db_touch_lru(kv);
     return kv;
@@ -160,6 +164,7 @@ void db_add(struct db *db, shm_off_t off)
     kv->lru = db_lru_clock();
     dict_add(&db->keys, off);
     block_signal(db, kv->data, kv->keylen);
+    notify_keyspace_event(NOTIFY_NEW, "new", (int)(db - db_get(0)), kv->data, kv->keylen);
     watch_touch(db, kv->data, kv->keylen);
 }
 
@@ -277,7 +282,10 @@ static uint64_t expire_db_round(struct db *db, int *more)
     uint64_t deleted = 0;
     for (int i = 0; i < s.n; i++) {
         struct kv *kv = kv_at(s.found[i]);     /* frees are deferred: still readable */
-        deleted += (uint64_t)db_delete(db, kv->data, kv->keylen);
+        if (!db_delete(db, kv->data, kv->keylen))
+            continue;
+        notify_keyspace_event(NOTIFY_EXPIRED, "expired", (int)(db - db_get(0)), kv->data, kv->keylen);
+        deleted++;
     }
     db_stats.expired += deleted;
     *more = s.seen > 0 && s.n * 10 > s.seen && cursor != 0;

@@ -1,4 +1,5 @@
 /* types/object.c - shared helpers of the data-type commands (see object.h). */
+#include "keyspace/notify.h"
 #include "shm/undo.h"
 #include "types/object.h"
 
@@ -34,6 +35,6 @@ void obj_set_value(struct kv *kv, shm_off_t obj, enum kv_enc enc)
 
 void obj_delete_if_empty(struct cmd_ctx *c, int argi, uint64_t length)
 {
-    if (length == 0)
-        db_delete(c->db, c->argv[argi], c->argvlen[argi]);
+    if (length == 0 && db_delete(c->db, c->argv[argi], c->argvlen[argi]))
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->dbid, c->argv[argi], c->argvlen[argi]);
 }

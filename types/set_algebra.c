@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#include "keyspace/notify.h"
 #include "types/set_cmds.h"
 
 struct sources {
@@ -97,11 +98,14 @@ static void store_result(struct cmd_ctx *c, struct setv dst)
     uint64_t size = setv_size(&dst);
     if (size > 0) {
         db_set(c->db, kv_new_object(c->argv[1], c->argvlen[1], KV_SET, dst.enc, dst.obj), 0);
+        notify_keyspace_event(NOTIFY_SET, c->cmd->name, c->dbid, c->argv[1], c->argvlen[1]);  /* "sinterstore"... */
         c->dirty++;
     } else {
         setv_discard(dst);
-        if (db_lookup_write(c->db, c->argv[1], c->argvlen[1]) && db_delete(c->db, c->argv[1], c->argvlen[1]))
+        if (db_lookup_write(c->db, c->argv[1], c->argvlen[1]) && db_delete(c->db, c->argv[1], c->argvlen[1])) {
+            notify_keyspace_event(NOTIFY_GENERIC, "del", c->dbid, c->argv[1], c->argvlen[1]);
             c->dirty++;
+        }
     }
     reply_int(c->reply, (long long)size);
 }

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "conf/shared.h"
+#include "keyspace/notify.h"
 #include "shm/alloc.h"
 #include "shm/undo.h"
 #include "types/object.h"
@@ -242,8 +243,10 @@ static void setbit_command(struct cmd_ctx *c)
             undo_save(p, 1);
         *p ^= mask;
     }
-    if (old != on || !kv || oldlen < byte + 1)
+    if (old != on || !kv || oldlen < byte + 1) {
+        notify_keyspace_event(NOTIFY_STRING, "setbit", c->dbid, c->argv[1], c->argvlen[1]);
         c->dirty++;
+    }
     reply_int(c->reply, old);
 }
 
@@ -419,7 +422,10 @@ static size_t bitop_store(struct cmd_ctx *c, enum bitop op, struct kv **src, int
             maxlen = len;
     }
     if (!maxlen) {
-        c->dirty += (uint64_t)db_delete(c->db, c->argv[2], c->argvlen[2]);
+        if (db_delete(c->db, c->argv[2], c->argvlen[2])) {
+            notify_keyspace_event(NOTIFY_GENERIC, "del", c->dbid, c->argv[2], c->argvlen[2]);
+            c->dirty++;
+        }
         return 0;
     }
     shm_off_t blob = kv_blob_new(maxlen);
@@ -430,6 +436,7 @@ static size_t bitop_store(struct cmd_ctx *c, enum bitop op, struct kv **src, int
     }
     b->len = maxlen;
     db_set(c->db, kv_new_object(c->argv[2], c->argvlen[2], KV_STRING, KV_ENC_RAW, blob), 0);
+    notify_keyspace_event(NOTIFY_STRING, "set", c->dbid, c->argv[2], c->argvlen[2]);
     c->dirty++;
     return maxlen;
 }
@@ -703,6 +710,8 @@ static void bf_run_write(struct cmd_ctx *c, const struct bf_plan *plan)
             changes++;
         }
     }
+    if (changes)
+        notify_keyspace_event(NOTIFY_STRING, "setbit", c->dbid, c->argv[1], c->argvlen[1]);
     c->dirty += (uint64_t)changes;
 }
 

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "keyspace/notify.h"
 #include "types/hash_value.h"
 #include "types/object.h"
 #include "types/t_hash.h"
@@ -68,6 +69,7 @@ static void hset_generic(struct cmd_ctx *c, int reply_created)
     for (int i = 2; i < c->argc; i += 2)
         created += hashv_set(&h, c->argv[i], c->argvlen[i], c->argv[i + 1], c->argvlen[i + 1]);
     hash_put(c, 1, kv, h);
+    notify_keyspace_event(NOTIFY_HASH, "hset", c->dbid, c->argv[1], c->argvlen[1]);
     c->dirty += (uint64_t)(c->argc - 2) / 2;
     if (reply_created)
         reply_int(c->reply, created);
@@ -93,6 +95,7 @@ static void hsetnx_command(struct cmd_ctx *c)
     hashv_fit(&h, &c->argvlen[2], 2);
     hashv_set(&h, c->argv[2], c->argvlen[2], c->argv[3], c->argvlen[3]);
     hash_put(c, 1, kv, h);
+    notify_keyspace_event(NOTIFY_HASH, "hset", c->dbid, c->argv[1], c->argvlen[1]);
     c->dirty++;
     reply_int(c->reply, 1);
 }
@@ -125,6 +128,7 @@ static void hincrby_command(struct cmd_ctx *c)
     v += incr;
     char buf[COLL_INTBUF];
     set_computed(c, kv, buf, (size_t)ll2string(buf, sizeof(buf), v));
+    notify_keyspace_event(NOTIFY_HASH, "hincrby", c->dbid, c->argv[1], c->argvlen[1]);
     reply_int(c->reply, v);
 }
 
@@ -162,6 +166,7 @@ static void hincrbyfloat_command(struct cmd_ctx *c)
     char buf[LD_STR_MAX];
     size_t len = (size_t)ld2string(buf, sizeof(buf), v, 1);
     set_computed(c, kv, buf, len);
+    notify_keyspace_event(NOTIFY_HASH, "hincrbyfloat", c->dbid, c->argv[1], c->argvlen[1]);
     reply_bulk(c->reply, buf, len);
 }
 
@@ -239,6 +244,8 @@ static void hdel_command(struct cmd_ctx *c)
         struct hashv h = hashv_of(kv);
         for (int i = 2; i < c->argc && hashv_len(&h) > 0; i++)
             deleted += hashv_delete(&h, c->argv[i], c->argvlen[i]);
+        if (deleted)
+            notify_keyspace_event(NOTIFY_HASH, "hdel", c->dbid, c->argv[1], c->argvlen[1]);
         hash_put(c, 1, kv, h);
     }
     c->dirty += (uint64_t)deleted;

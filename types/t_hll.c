@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "conf/shared.h"
+#include "keyspace/notify.h"
 #include "shm/alloc.h"
 #include "shm/undo.h"
 #include "types/object.h"
@@ -482,6 +483,7 @@ static void pfadd_command(struct cmd_ctx *c)
     }
     if (updated) {
         hv_invalidate(&v);
+        notify_keyspace_event(NOTIFY_STRING, "pfadd", c->dbid, c->argv[1], c->argvlen[1]);
         c->dirty += (uint64_t)updated;
     }
     reply_int(c->reply, updated ? 1 : 0);
@@ -515,7 +517,7 @@ static void pfcount_one(struct cmd_ctx *c)
     struct kv *kv;
     struct hll_val v;
     uint8_t regs[HLL_REGISTERS] = { 0 };
-    if (!hll_lookup(c, 1, 1, &kv))
+    if (!hll_lookup(c, 1, 0, &kv))         /* a read, as Redis: stats and keymiss */
         return;
     if (!kv) {
         reply_int(c->reply, 0);
@@ -575,6 +577,7 @@ static void pfmerge_command(struct cmd_ctx *c)
         if (regs[i])
             hv_set(&v, i, regs[i]);
     hv_invalidate(&v);
+    notify_keyspace_event(NOTIFY_STRING, "pfadd", c->dbid, c->argv[1], c->argvlen[1]);
     c->dirty++;
     reply_ok(c->reply);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "keyspace/notify.h"
 #include "types/t_keys.h"
 #include "util/glob.h"
 #include "util/numconv.h"
@@ -80,8 +81,10 @@ static void del_command(struct cmd_ctx *c)
     long long deleted = 0;
     for (int i = 1; i < c->argc; i++) {
         if (db_lookup(c->db, c->argv[i], c->argvlen[i], DB_LOOKUP_NOTOUCH | DB_LOOKUP_NOSTATS) &&
-            db_delete(c->db, c->argv[i], c->argvlen[i]))
+            db_delete(c->db, c->argv[i], c->argvlen[i])) {
+            notify_keyspace_event(NOTIFY_GENERIC, "del", c->dbid, c->argv[i], c->argvlen[i]);
             deleted++;
+        }
     }
     c->dirty += (uint64_t)deleted;
     reply_int(c->reply, deleted);
@@ -146,6 +149,8 @@ static void rename_generic(struct cmd_ctx *c, int nx)
             db_delete(c->db, c->argv[2], c->argvlen[2]);
         }
         move_key(c, c->db, 2);
+        notify_keyspace_event(NOTIFY_GENERIC, "rename_from", c->dbid, c->argv[1], c->argvlen[1]);
+        notify_keyspace_event(NOTIFY_GENERIC, "rename_to", c->dbid, c->argv[2], c->argvlen[2]);
     }
     if (nx)
         reply_int(c->reply, !same);
@@ -172,6 +177,8 @@ static void move_command(struct cmd_ctx *c)
         return;
     }
     move_key(c, dst, 1);
+    notify_keyspace_event(NOTIFY_GENERIC, "move_from", c->dbid, c->argv[1], c->argvlen[1]);
+    notify_keyspace_event(NOTIFY_GENERIC, "move_to", (int)(dst - db_get(0)), c->argv[1], c->argvlen[1]);
     reply_int(c->reply, 1);
 }
 
@@ -209,6 +216,7 @@ static void copy_command(struct cmd_ctx *c)
         db_delete(dst, c->argv[2], c->argvlen[2]);
     }
     add_with_expire(dst, kv_copy(shm_off(kv), c->argv[2], c->argvlen[2]), when_ms);
+    notify_keyspace_event(NOTIFY_GENERIC, "copy_to", (int)(dst - db_get(0)), c->argv[2], c->argvlen[2]);
     c->dirty++;
     reply_int(c->reply, 1);
 }
@@ -293,6 +301,8 @@ static void expire_generic(struct cmd_ctx *c, int64_t base, int in_seconds)
         db_delete(c->db, c->argv[1], c->argvlen[1]);
     else
         db_set_expire(c->db, kv, when);
+    notify_keyspace_event(NOTIFY_GENERIC, when <= db_now_ms() ? "del" : "expire", c->dbid, c->argv[1],
+                          c->argvlen[1]);
     c->dirty++;
     reply_int(c->reply, 1);
 }
@@ -328,6 +338,8 @@ static void persist_command(struct cmd_ctx *c)
 {
     struct kv *kv = db_lookup_write(c->db, c->argv[1], c->argvlen[1]);
     int removed = kv && db_remove_expire(c->db, kv);
+    if (removed)
+        notify_keyspace_event(NOTIFY_GENERIC, "persist", c->dbid, c->argv[1], c->argvlen[1]);
     c->dirty += (uint64_t)removed;
     reply_int(c->reply, removed);
 }

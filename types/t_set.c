@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 
+#include "keyspace/notify.h"
 #include "types/object.h"
 #include "types/set_cmds.h"
 #include "types/t_set.h"
@@ -53,6 +54,8 @@ static void sadd_command(struct cmd_ctx *c)
         added += setv_add(&s, &m);
     }
     set_put(c, 1, kv, s);
+    if (added)
+        notify_keyspace_event(NOTIFY_SET, "sadd", c->dbid, c->argv[1], c->argvlen[1]);
     c->dirty += (uint64_t)added;
     reply_int(c->reply, added);
 }
@@ -70,6 +73,8 @@ static void srem_command(struct cmd_ctx *c)
             struct coll_elem m = arg_elem(c, i);
             removed += setv_remove(&s, &m);
         }
+        if (removed)
+            notify_keyspace_event(NOTIFY_SET, "srem", c->dbid, c->argv[1], c->argvlen[1]);
         set_put(c, 1, kv, s);
     }
     c->dirty += (uint64_t)removed;
@@ -169,9 +174,11 @@ static void spop_count(struct cmd_ctx *c)
     }
     struct setv s = setv_of(kv);
     uint64_t size = setv_size(&s);
+    notify_keyspace_event(NOTIFY_SET, "spop", c->dbid, c->argv[1], c->argvlen[1]);
     if ((uint64_t)count >= size) {
         reply_all(c, &s, '~');
         db_delete(c->db, c->argv[1], c->argvlen[1]);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->dbid, c->argv[1], c->argvlen[1]);
         c->dirty += size;
         return;
     }
@@ -207,6 +214,7 @@ static void spop_command(struct cmd_ctx *c)
     struct coll_elem m = setv_random(&s);
     coll_reply(c->reply, &m);
     setv_remove(&s, &m);
+    notify_keyspace_event(NOTIFY_SET, "spop", c->dbid, c->argv[1], c->argvlen[1]);
     set_put(c, 1, kv, s);
     c->dirty++;
 }
@@ -292,10 +300,14 @@ static void smove_command(struct cmd_ctx *c)
         reply_int(c->reply, 0);
         return;
     }
+    notify_keyspace_event(NOTIFY_SET, "srem", c->dbid, c->argv[1], c->argvlen[1]);
     set_put(c, 1, src, s);
     struct setv d = dst ? setv_of(dst) : setv_new_for(&m);
-    c->dirty += 1 + (uint64_t)setv_add(&d, &m);     /* as Redis: one more if added */
+    int added = setv_add(&d, &m);
+    c->dirty += 1 + (uint64_t)added;                /* as Redis: one more if added */
     set_put(c, 2, dst, d);
+    if (added)
+        notify_keyspace_event(NOTIFY_SET, "sadd", c->dbid, c->argv[2], c->argvlen[2]);
     reply_int(c->reply, 1);
 }
 

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "conf/shared.h"
+#include "keyspace/notify.h"
 #include "shm/alloc.h"
 #include "shm/undo.h"
 #include "types/object.h"
@@ -272,8 +273,11 @@ static int set_generic(struct cmd_ctx *c, const struct ttl_args *a, int vi)
     if ((a->flags & OPT_NX && old) || (a->flags & OPT_XX && !old))
         return 0;
     struct kv *kv = put_string(c, 1, vi, old != NULL, a->flags & (OPT_KEEPTTL | OPT_EXPIRE));
-    if (a->expire_argi)
+    notify_keyspace_event(NOTIFY_STRING, "set", c->dbid, c->argv[1], c->argvlen[1]);
+    if (a->expire_argi) {
         db_set_expire(c->db, kv, when);
+        notify_keyspace_event(NOTIFY_GENERIC, "expire", c->dbid, c->argv[1], c->argvlen[1]);
+    }
     return 1;
 }
 
@@ -316,16 +320,20 @@ static void psetex_command(struct cmd_ctx *c) { setex_generic(c, OPT_PX); }
 static void getset_command(struct cmd_ctx *c)
 {
     struct kv *old;
-    if (get_generic(c, &old))
+    if (get_generic(c, &old)) {
         put_string(c, 1, 2, old != NULL, 0);
+        notify_keyspace_event(NOTIFY_STRING, "set", c->dbid, c->argv[1], c->argvlen[1]);
+    }
 }
 
 /* GETDEL key */
 static void getdel_command(struct cmd_ctx *c)
 {
     struct kv *kv;
-    if (get_generic(c, &kv) && kv && db_delete(c->db, c->argv[1], c->argvlen[1]))
+    if (get_generic(c, &kv) && kv && db_delete(c->db, c->argv[1], c->argvlen[1])) {
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->dbid, c->argv[1], c->argvlen[1]);
         c->dirty++;
+    }
 }
 
 /* GETEX key [EX seconds | PX ms | EXAT unix-s | PXAT unix-ms | PERSIST]: an EXAT/PXAT
@@ -346,11 +354,14 @@ static void getex_command(struct cmd_ctx *c)
     reply_kv_string(c, kv);
     if (a.expire_argi && (a.flags & (OPT_EXAT | OPT_PXAT)) && when <= db_now_ms()) {
         c->dirty += (uint64_t)db_delete(c->db, c->argv[1], c->argvlen[1]);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->dbid, c->argv[1], c->argvlen[1]);
     } else if (a.expire_argi) {
         db_set_expire(c->db, kv, when);
+        notify_keyspace_event(NOTIFY_GENERIC, "expire", c->dbid, c->argv[1], c->argvlen[1]);
         c->dirty++;
-    } else if (a.flags & OPT_PERSIST) {
-        c->dirty += (uint64_t)db_remove_expire(c->db, kv);
+    } else if ((a.flags & OPT_PERSIST) && db_remove_expire(c->db, kv)) {
+        notify_keyspace_event(NOTIFY_GENERIC, "persist", c->dbid, c->argv[1], c->argvlen[1]);
+        c->dirty++;
     }
 }
 
@@ -371,6 +382,7 @@ static void mset_generic(struct cmd_ctx *c, int nx)
     for (int i = 1; i < c->argc; i += 2) {
         struct kv *old = db_lookup_write(c->db, c->argv[i], c->argvlen[i]);
         put_string(c, i, i + 1, old != NULL, 0);
+        notify_keyspace_event(NOTIFY_STRING, "set", c->dbid, c->argv[i], c->argvlen[i]);
     }
     if (nx)
         reply_int(c->reply, 1);
@@ -437,6 +449,7 @@ static void append_command(struct cmd_ctx *c)
     size_t alen = c->argvlen[2];
     if (!kv) {
         put_string(c, 1, 2, 0, 0);
+        notify_keyspace_event(NOTIFY_STRING, "append", c->dbid, c->argv[1], c->argvlen[1]);
         reply_int(c->reply, (long long)alen);
         return;
     }
@@ -449,6 +462,7 @@ static void append_command(struct cmd_ctx *c)
     struct kv_blob *b = writable_blob(c, kv, len + alen, &fresh);
     memcpy(b->data + len, c->argv[2], alen);   /* past the old length: no log */
     blob_set_len(b, len + alen, fresh);
+    notify_keyspace_event(NOTIFY_STRING, "append", c->dbid, c->argv[1], c->argvlen[1]);
     c->dirty++;
     reply_int(c->reply, (long long)(len + alen));
 }
@@ -485,6 +499,7 @@ static void setrange_command(struct cmd_ctx *c)
         undo_save(b->data + off, (end < len ? end : len) - (size_t)off);
     memcpy(b->data + off, c->argv[3], vlen);
     blob_set_len(b, newlen, fresh);
+    notify_keyspace_event(NOTIFY_STRING, "setrange", c->dbid, c->argv[1], c->argvlen[1]);
     c->dirty++;
     reply_int(c->reply, (long long)newlen);
 }
@@ -516,6 +531,7 @@ static void incr_generic(struct cmd_ctx *c, long long by)
     } else {
         put_kv(c, kv_new_int(c->argv[1], c->argvlen[1], v), kv != NULL, 1);
     }
+    notify_keyspace_event(NOTIFY_STRING, "incrby", c->dbid, c->argv[1], c->argvlen[1]);
     reply_int(c->reply, v);
 }
 
@@ -564,6 +580,7 @@ static void incrbyfloat_command(struct cmd_ctx *c)
     char buf[LD_STR_MAX];
     size_t len = (size_t)ld2string(buf, sizeof(buf), v, 1);
     put_kv(c, kv_new_string(c->argv[1], c->argvlen[1], buf, len, KV_STR_NOINT), kv != NULL, 1);
+    notify_keyspace_event(NOTIFY_STRING, "incrbyfloat", c->dbid, c->argv[1], c->argvlen[1]);
     reply_bulk(c->reply, buf, len);
 }
 
