@@ -16,6 +16,7 @@
 
 struct client_record;
 struct command;
+struct multi_state;
 
 enum client_flags {
     CLIENT_CLOSE_AFTER_REPLY = 1 << 0,  /* QUIT, protocol error: close once written */
@@ -25,6 +26,10 @@ enum client_flags {
     CLIENT_UNIX = 1 << 4,
     CLIENT_IN_BATCH = 1 << 5,           /* has parsed commands waiting for the lock */
     CLIENT_BLOCKED = 1 << 6,            /* parked on keys (BLPOP...): input not processed */
+    CLIENT_MULTI = 1 << 7,              /* inside MULTI: commands are queued (worker/multi.c) */
+    CLIENT_REPLY_OFF = 1 << 8,          /* CLIENT REPLY OFF (worker/cmd_reset.c) */
+    CLIENT_REPLY_SKIP_NEXT = 1 << 9,    /* CLIENT REPLY SKIP: drop the next command's reply */
+    CLIENT_REPLY_SKIP = 1 << 10,        /* drop this command's reply */
 };
 
 struct client {
@@ -49,6 +54,8 @@ struct client {
     shm_off_t block_waiter;             /* CLIENT_BLOCKED: its waiter in the arena */
     int64_t block_deadline_ms;          /* 0: blocked without timeout */
     int block_null_bulk;                /* timeout reply kind */
+
+    struct multi_state *tx;             /* MULTI queue, WATCHed keys (worker/multi.c); NULL: none */
 
     struct client *prev, *next;         /* the worker's list of clients */
     struct client *batch_next;          /* clients with work in the current batch */

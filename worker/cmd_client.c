@@ -20,6 +20,7 @@
 
 #include "keyspace/db.h"
 #include "util/numconv.h"
+#include "worker/cmd_reset.h"
 #include "worker/registry.h"
 #include "worker/server_cmds.h"
 #include "worker/worker.h"
@@ -380,6 +381,8 @@ static const char *const client_help_lines[] = {
     "    Return information about client connections. Options:",
     "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
     "      Return clients of specified type.",
+    "REPLY (ON|OFF|SKIP)",
+    "    Control the replies sent to the current connection.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
     NULL
@@ -408,6 +411,8 @@ static struct command client_subcommands[] = {
               "Returns information about the current client connection.", "O(1)", ACL_CLIENT),
     CLIENTSUB("kill", client_kill_command, -3, CLIENT_ADMIN, "2.4.0", "Kill the connection of a client",
               "O(N) where N is the number of client connections", ACL_CLIENT_ADMIN),
+    CLIENTSUB("reply", client_reply_command, 3, CLIENT_FLAGS, "3.2.0",
+              "Instruct the server whether to reply to commands", "O(1)", ACL_CLIENT),
     CLIENTSUB("help", client_help_command, 2, CMD_LOADING | CMD_STALE | CMD_NOLOCK, "5.0.0",
               "Show helpful text about the different subcommands", "O(1)", ACL_CLIENT),
     { 0 }

@@ -23,7 +23,9 @@
 #include "types/t_zset.h"
 #include "util/log.h"
 #include "worker/cmd_pubsub.h"
+#include "worker/cmd_reset.h"
 #include "worker/dispatch.h"
+#include "worker/multi.h"
 #include "worker/registry.h"
 #include "worker/server_cmds.h"
 #include "worker/worker.h"
@@ -46,6 +48,8 @@ void dispatch_register_all(void)
     command_register(config_commands);
     command_register(command_commands);
     command_register(client_commands);
+    multi_register();
+    command_register(reset_commands);
     script_register_commands();
     pubsub_register_commands();
 }
@@ -92,7 +96,9 @@ static const struct command *resolve(struct client *c)
     return cmd;
 }
 
-static void run_in_write(struct cmd_ctx *ctx)
+/* Runs the command as one write (EXEC: the whole transaction); returns 0 when it
+ * committed, the abort reason when it was rolled back. */
+static int run_in_write(struct cmd_ctx *ctx)
 {
     jmp_buf guard;
     size_t reply_mark = ctx->reply->len;
@@ -102,6 +108,7 @@ static void run_in_write(struct cmd_ctx *ctx)
     if ((why = setjmp(guard)) == 0) {
         undo_begin();
         ctx->cmd->proc(ctx);
+        multi_touch_written(ctx);
         undo_commit();
     } else {
         ctx->reply->len = reply_mark;
@@ -111,6 +118,7 @@ static void run_in_write(struct cmd_ctx *ctx)
                     : "ERR write too large for the undo log; it was rolled back");
     }
     undo_guard = NULL;
+    return why;
 }
 
 /* An HTTP request sent to us by a browser tricked into it (cross protocol
@@ -131,12 +139,16 @@ void dispatch_command(struct client *c, int *locked)
         c->flags |= CLIENT_CLOSE_ASAP;
         return;
     }
+    size_t reply_mark = c->out.len;
     const struct command *cmd = resolve(c);
-    if (!cmd)
+    if (!cmd) {
+        multi_rejected(c, reply_mark, locked);
         return;
+    }
     struct conf_values *conf = worker_conf();
     if (!c->authenticated && conf->requirepass[0] && !(cmd->flags & CMD_NO_AUTH)) {
         reply_error(&c->out, "NOAUTH Authentication required.");
+        multi_rejected(c, reply_mark, locked);
         return;
     }
     if (pubsub_context_reply(c, cmd))
@@ -146,6 +158,8 @@ void dispatch_command(struct client *c, int *locked)
         .reply = &c->out, .db = db_get(c->dbid), .dbid = c->dbid, .resp = c->resp, .client = c,
     };
     c->last_cmd = cmd->name;
+    if (multi_queue(c, cmd))
+        return;
     worker.shm->commands++;
     if (cmd->flags & CMD_NOLOCK) {
         cmd->proc(&ctx);
@@ -158,8 +172,9 @@ void dispatch_command(struct client *c, int *locked)
     }
     worker_drain_inbox(locked);     /* what committed before this command reaches clients first */
     db_set_now(db_wall_ms());
-    run_in_write(&ctx);
+    int aborted = run_in_write(&ctx);
     db_set_now(0);
+    multi_after_write(c, !aborted);
     if (ctx.dirty)
         __atomic_add_fetch(&shm_header()->dirty, ctx.dirty, __ATOMIC_RELAXED);
 }

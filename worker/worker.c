@@ -31,6 +31,7 @@
 #include "keyspace/blocking.h"
 #include "keyspace/db.h"
 #include "keyspace/inbox.h"
+#include "keyspace/watch.h"
 #include "lua/script.h"
 #include "keyspace/pubsub.h"
 #include "lua/script.h"
@@ -41,7 +42,9 @@
 #include "util/rand.h"
 #include "worker/cmd_pubsub.h"
 #include "worker/cron.h"
+#include "worker/cmd_reset.h"
 #include "worker/dispatch.h"
+#include "worker/multi.h"
 #include "worker/obuf_limit.h"
 #include "worker/registry.h"
 #include "worker/worker.h"
@@ -252,8 +255,10 @@ static void drain_inbox_locked(void)
         if (msg->kind == INBOX_PUSH)
             deliver_push((const struct pubsub_delivery *)msg->data);
         else if ((c = find_client(msg->client_id)) && (c->flags & CLIENT_BLOCKED) && msg->kind == INBOX_REPLY) {
+            size_t mark = c->out.len;
             reply_raw(&c->out, msg->data, msg->len);
             unblock(c, 0);
+            client_reply_filter(c, mark);
             batch_add(c);
         }
         shm_off_t next = msg->next;
@@ -286,7 +291,9 @@ void worker_block_timeouts(void)
     for (struct client *c = worker.clients; c; c = c->next)
         if ((c->flags & CLIENT_BLOCKED) && c->block_deadline_ms && c->block_deadline_ms <= now) {
             unblock(c, 1);
+            size_t mark = c->out.len;
             block_reply_timeout(&c->out, c->block_null_bulk);
+            client_reply_filter(c, mark);
             batch_add(c);
         }
     undo_commit();
@@ -321,10 +328,11 @@ void worker_close_client(struct client *c)
         c->next->prev = c->prev;
     worker.nclients--;
     worker.shm->connected_clients = worker.nclients;
-    if (c->record->name || (c->flags & CLIENT_BLOCKED) || pubsub_client_subscribed(c)) {
+    if (c->record->name || (c->flags & CLIENT_BLOCKED) || pubsub_client_subscribed(c) || multi_watching(c)) {
         shm_lock_acquire();
         if (c->flags & CLIENT_BLOCKED)
             drain_inbox_locked();
+        multi_unwatch_locked(c);
         undo_begin();
         if (c->flags & CLIENT_BLOCKED)
             unblock(c, 1);
@@ -337,6 +345,7 @@ void worker_close_client(struct client *c)
     }
     if (c->flags & CLIENT_IN_BATCH)
         batch_remove(c);
+    multi_free(c);
     client_free(c);
 }
 
@@ -389,6 +398,7 @@ static void process_input(struct client *c, int *locked)
             c->flags |= CLIENT_CLOSE_AFTER_REPLY;
             break;
         }
+        size_t reply_mark = c->out.len;
         if (c->req.argc > 0) {
             uint64_t errors = c->out.errors;
             worker.running = c;
@@ -396,6 +406,7 @@ static void process_input(struct client *c, int *locked)
             worker.running = NULL;
             worker.shm->total_error_replies += c->out.errors - errors;
         }
+        client_reply_filter(c, reply_mark);
         c->qpos += consumed;
         request_reset(&c->req);
         lim.authenticated = c->authenticated;
@@ -519,6 +530,7 @@ static void claim_slot(int slot)
     undo_begin();
     registry_release_slot(slot);
     block_cancel_slot(slot);
+    watch_remove_slot(slot);
     pubsub_release_slot(slot);
     for (shm_off_t m = inbox_take(slot), next; m; m = next) {
         next = ((struct inbox_msg *)shm_ptr(m))->next;
