@@ -59,6 +59,14 @@ unit-san: $(UNIT_SRC:tests/unit/%.c=build-san/tests/%)
 e2e-san: build-san/ferrous-server
 	ASAN_OPTIONS=detect_leaks=0 FERROUS_BIN=$(abspath build-san/ferrous-server) $(PYTHON) -m pytest -q tests/e2e $(PYTEST_ARGS)
 
+# Load generators for benchmarks (bench/), against any RESP server: `make bench-tools`.
+bench-tools: $(BUILD)/pubsub_bench
+
+$(BUILD)/pubsub_bench: bench/pubsub_bench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -lhiredis -lpthread
+.PHONY: bench-tools
+
 clean:
 	rm -rf build build-san bin/ferrous-server
 
