@@ -15,6 +15,7 @@
 #include "shm/lock.h"
 #include "shm/undo.h"
 #include "types/t_bitmap.h"
+#include "types/t_geo.h"
 #include "types/t_hash.h"
 #include "types/t_hll.h"
 #include "types/t_keys.h"
@@ -44,6 +45,7 @@ void dispatch_register_all(void)
     command_register(set_commands);
     zset_type_init();
     command_register(zset_commands);
+    command_register(geo_commands);
     command_register(info_commands);
     command_register(config_commands);
     command_register(command_commands);
