@@ -4,6 +4,7 @@
 
 #include "keyspace/blocking.h"
 #include "keyspace/inbox.h"
+#include "keyspace/watch.h"
 #include "shm/alloc.h"
 #include "shm/undo.h"
 
@@ -230,8 +231,12 @@ static void serve_key(int dbid, const char *key, size_t klen)
         reply_init(&r, w->spec.resp);
         int served = serve_fns[w->spec.op] &&
                      serve_fns[w->spec.op](db, key, klen, &w->spec, waiter_dest(w), &r);
-        if (served)
+        if (served) {
             inbox_push(w->slot, w->client_id, INBOX_REPLY, r.buf, r.len);
+            watch_touch(db, key, klen);             /* popped in place */
+            if (w->spec.destlen)
+                watch_touch(db, waiter_dest(w), w->spec.destlen);
+        }
         reply_free(&r);
         if (!served)
             return;

@@ -18,6 +18,7 @@
 #include "lua/lua_int.h"
 #include "lua/script_run.h"
 #include "lua/sha1.h"
+#include "keyspace/watch.h"
 #include "shm/undo.h"
 #include "util/log.h"
 
@@ -175,6 +176,8 @@ static int call_generic(lua_State *L, int raise)
     if (aborted)
         return luaL_error(L, "the script's write was rolled back");
     caller->dirty += ctx.dirty;
+    if ((cmd->flags & CMD_WRITE) && ctx.dirty)   /* in-place writes invalidate WATCH, as in dispatch */
+        watch_touch_keys(ctx.db, argc, av, avlen, cmd->first_key, cmd->last_key, cmd->key_step);
     if (rep.len && rep.buf[0] == '-') {
         lapi_push_error(L, rep.buf, rep.len);
         return raise ? lua_error(L) : 1;

@@ -28,19 +28,16 @@ int block_parse_timeout(struct cmd_ctx *c, int argi, int64_t *deadline_ms)
     return 1;
 }
 
-void block_reply_timeout(struct reply *r, int null_bulk)
-{
-    if (null_bulk)
-        reply_null(r);
-    else
-        reply_null_array(r);
-}
+void block_reply_timeout(struct reply *r) { reply_null_array(r); }
 
 int block_client(struct cmd_ctx *c, int first_key, int nkeys, int key_step, int64_t deadline_ms,
                  const struct block_spec *spec, const void *dest, int null_bulk)
 {
     if (c->no_block) {
-        block_reply_timeout(c->reply, null_bulk);
+        if (null_bulk)
+            reply_null(c->reply);
+        else
+            block_reply_timeout(c->reply);
         return 0;
     }
     const char **keys = malloc(sizeof(*keys) * (size_t)nkeys);
@@ -53,7 +50,6 @@ int block_client(struct cmd_ctx *c, int first_key, int nkeys, int key_step, int6
     s.resp = (uint8_t)c->resp;
     c->blocked_waiter = block_add(c->client_id, c->slot, c->dbid, nkeys, keys, lens, &s, dest);
     c->block_deadline_ms = deadline_ms;
-    c->block_timeout_null_bulk = null_bulk;
     free(keys);
     free(lens);
     return 1;

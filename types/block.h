@@ -15,11 +15,13 @@
 int block_parse_timeout(struct cmd_ctx *c, int argi, int64_t *deadline_ms);
 
 /* Blocks the client on nkeys keys (argv[first_key], every key_step-th) until the
- * deadline.  When the context may not block (MULTI, scripts) it replies the timeout
- * reply instead (null array, or null bulk when null_bulk) and returns 0. */
+ * deadline.  When the context may not block (MULTI, scripts) it replies what Redis
+ * replies there instead (a null array, or a null bulk when null_bulk: BLMOVE and
+ * BRPOPLPUSH) and returns 0. */
 int block_client(struct cmd_ctx *c, int first_key, int nkeys, int key_step, int64_t deadline_ms,
                  const struct block_spec *spec, const void *dest, int null_bulk);
 
-/* Writes the reply a blocked client gets on timeout. */
-void block_reply_timeout(struct reply *r, int null_bulk);
+/* Writes the reply a blocked client gets on timeout (a null array, for every
+ * blocking command in Redis 7.0). */
+void block_reply_timeout(struct reply *r);
 #endif

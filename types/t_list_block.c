@@ -53,7 +53,7 @@ static void bmove_generic(struct cmd_ctx *c, enum ql_end from, enum ql_end to, i
     }
     struct block_spec spec = { .op = BLOCK_OP_LIST_MOVE, .where = (uint8_t)from, .whereto = (uint8_t)to,
                                .destlen = (uint32_t)c->argvlen[2], .count = -1 };
-    block_client(c, 1, 1, 1, deadline, &spec, c->argv[2], 0);
+    block_client(c, 1, 1, 1, deadline, &spec, c->argv[2], 1);
 }
 
 static void brpoplpush_command(struct cmd_ctx *c) { bmove_generic(c, QL_TAIL, QL_HEAD, 3); }
