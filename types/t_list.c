@@ -10,6 +10,7 @@
  * pushed, popped, removed or trimmed, or by one for LSET LINSERT and the moves.
  */
 #include "conf/shared.h"
+#include "keyspace/notify.h"
 #include "types/object.h"
 #include "types/t_list.h"
 #include "util/numconv.h"
@@ -99,6 +100,7 @@ static void push_generic(struct cmd_ctx *c, enum ql_end end, int only_existing)
         kv = list_create(c->db, c->argv[1], c->argvlen[1]);
     size_t n = (size_t)c->argc - 2;
     ql_push(list_of(kv), end, c->argv + 2, c->argvlen + 2, n);
+    notify_keyspace_event(NOTIFY_LIST, end == QL_HEAD ? "lpush" : "rpush", c->dbid, c->argv[1], c->argvlen[1]);
     c->dirty += n;
     reply_int(c->reply, (long long)ql_count(list_of(kv)));
 }
@@ -123,8 +125,9 @@ long long list_pop_reply(struct db *db, struct kv *list, const char *key, size_t
     for (uint64_t i = 0; i < n; i++, ql_advance(&it))
         reply_entry(r, it.p);
     ql_delete_range(ql, end == QL_HEAD ? 0 : len - n, n);
-    if (n == len)
-        db_delete(db, key, klen);
+    notify_keyspace_event(NOTIFY_LIST, end == QL_HEAD ? "lpop" : "rpop", (int)(db - db_get(0)), key, klen);
+    if (n == len && db_delete(db, key, klen))
+        notify_keyspace_event(NOTIFY_GENERIC, "del", (int)(db - db_get(0)), key, klen);
     return (long long)n;
 }
 
@@ -183,9 +186,11 @@ int list_move_reply(struct db *db, struct kv *src, const char *skey, size_t skle
     if (!dst)
         dst = list_create(db, dkey, dklen);
     ql_push(list_of(dst), to, &s, &slen, 1);
+    notify_keyspace_event(NOTIFY_LIST, to == QL_HEAD ? "lpush" : "rpush", (int)(db - db_get(0)), dkey, dklen);
+    notify_keyspace_event(NOTIFY_LIST, from == QL_HEAD ? "lpop" : "rpop", (int)(db - db_get(0)), skey, sklen);
     reply_bulk(r, s, slen);
-    if (ql_count(sql) == 0)
-        db_delete(db, skey, sklen);
+    if (ql_count(sql) == 0 && db_delete(db, skey, sklen))
+        notify_keyspace_event(NOTIFY_GENERIC, "del", (int)(db - db_get(0)), skey, sklen);
     return 1;
 }
 
@@ -412,6 +417,7 @@ static void lset_command(struct cmd_ctx *c)
         return;
     }
     ql_insert(list_of(kv), &it, c->argv[3], c->argvlen[3], LP_REPLACE);
+    notify_keyspace_event(NOTIFY_LIST, "lset", c->dbid, c->argv[1], c->argvlen[1]);
     c->dirty++;
     reply_ok(c->reply);
 }
@@ -445,6 +451,7 @@ static void linsert_command(struct cmd_ctx *c)
         return;
     }
     ql_insert(ql, &it, c->argv[4], c->argvlen[4], where);
+    notify_keyspace_event(NOTIFY_LIST, "linsert", c->dbid, c->argv[1], c->argvlen[1]);
     c->dirty++;
     reply_int(c->reply, (long long)ql_count(ql));
 }
@@ -463,6 +470,8 @@ static void lrem_command(struct cmd_ctx *c)
     shm_off_t ql = list_of(kv);
     uint64_t removed = ql_remove_equal(ql, c->argv[3], c->argvlen[3], count);
     c->dirty += removed;
+    if (removed)
+        notify_keyspace_event(NOTIFY_LIST, "lrem", c->dbid, c->argv[1], c->argvlen[1]);
     obj_delete_if_empty(c, 1, ql_count(ql));
     reply_int(c->reply, (long long)removed);
 }
@@ -491,6 +500,7 @@ static void ltrim_command(struct cmd_ctx *c)
         ql_delete_range(ql, (uint64_t)(len - right), (uint64_t)right);
         ql_delete_range(ql, 0, (uint64_t)left);
         c->dirty += (uint64_t)(left + right);
+        notify_keyspace_event(NOTIFY_LIST, "ltrim", c->dbid, c->argv[1], c->argvlen[1]);
         obj_delete_if_empty(c, 1, ql_count(ql));
     }
     reply_ok(c->reply);

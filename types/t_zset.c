@@ -7,6 +7,7 @@
  * c->dirty counts the members changed. */
 #include <stdlib.h>
 
+#include "keyspace/notify.h"
 #include "types/zset_internal.h"
 
 #define ERR_ZADD_NAN "ERR resulting score is not a number (NaN)"
@@ -95,6 +96,9 @@ static void zadd_apply(struct cmd_ctx *c, struct zadd_req *z)
         processed += (out & ZADD_OUT_NOP) == 0;
     }
     c->dirty += (uint64_t)(added + updated);
+    if (added || updated)
+        notify_keyspace_event(NOTIFY_ZSET, z->in & ZADD_IN_INCR ? "zincr" : "zadd", c->dbid, c->argv[1],
+                              c->argvlen[1]);
     if (!(z->in & ZADD_IN_INCR))
         reply_int(c->reply, z->ch ? added + updated : added);
     else if (processed)
@@ -127,13 +131,12 @@ static void zrem_command(struct cmd_ctx *c)
     struct kv *kv = obj_lookup_write(c, 1, KV_ZSET, &wrong);
     if (wrong)
         return;
-    for (int i = 2; kv && i < c->argc; i++) {
+    for (int i = 2; kv && i < c->argc && zset_length(kv) > 0; i++)
         deleted += zset_remove(kv, c->argv[i], c->argvlen[i]);
-        if (zset_length(kv) == 0) {
-            obj_delete_if_empty(c, 1, 0);
-            break;
-        }
-    }
+    if (deleted)
+        notify_keyspace_event(NOTIFY_ZSET, "zrem", c->dbid, c->argv[1], c->argvlen[1]);
+    if (kv)
+        obj_delete_if_empty(c, 1, zset_length(kv));
     c->dirty += (uint64_t)deleted;
     reply_int(c->reply, deleted);
 }

@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "conf/shared.h"
+#include "keyspace/notify.h"
 #include "shm/alloc.h"
 #include "types/zset_internal.h"
 
@@ -357,13 +358,17 @@ void zset_store(struct cmd_ctx *c, int argi, struct zvec *v)
     const char *key = c->argv[argi];
     size_t klen = c->argvlen[argi];
     if (v->n == 0) {
-        c->dirty += (uint64_t)db_delete(c->db, key, klen);
+        if (db_delete(c->db, key, klen)) {
+            notify_keyspace_event(NOTIFY_GENERIC, "del", c->dbid, key, klen);
+            c->dirty++;
+        }
         return;
     }
     enum kv_enc enc;
     zvec_sort(v);
     shm_off_t obj = build_value(v, &enc);
     db_set(c->db, kv_new_object(key, klen, KV_ZSET, enc, obj), 0);
+    notify_keyspace_event(NOTIFY_ZSET, c->cmd->name, c->dbid, key, klen);     /* "zunionstore"... */
     c->dirty++;
 }
 

@@ -3,6 +3,7 @@
  * a waiter.  Replies and errors as Redis 7.0's genericZpopCommand: the reply is
  * written from the zset before the popped range is cut off in one step. */
 
+#include "keyspace/notify.h"
 #include "types/zset_internal.h"
 #include "util/numconv.h"
 
@@ -43,8 +44,9 @@ long zset_pop(struct db *db, struct reply *r, const char *key, size_t klen, stru
         reply_bulk(r, e.m, e.len);
         reply_double(r, e.score);
     }
-    if ((uint64_t)n == len)
-        db_delete(db, key, klen);
+    notify_keyspace_event(NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", (int)(db - db_get(0)), key, klen);
+    if ((uint64_t)n == len && db_delete(db, key, klen))
+        notify_keyspace_event(NOTIFY_GENERIC, "del", (int)(db - db_get(0)), key, klen);
     else
         zset_delete_ranks(kv, max ? len - (uint64_t)n : 0, (uint64_t)n);
     return n;

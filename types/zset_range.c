@@ -7,6 +7,7 @@
  * Ranges are found in O(log n) on skiplists (ranks, then a seek to rank + offset)
  * and walked from there; a listpack is walked from its start as Redis does. */
 #include "conf/shared.h"
+#include "keyspace/notify.h"
 #include "types/zset_internal.h"
 
 enum zr_type { ZR_AUTO, ZR_RANK, ZR_SCORE, ZR_LEX };
@@ -302,8 +303,9 @@ static void zremrange_generic(struct cmd_ctx *c, enum zr_type type)
         reply_int(c->reply, 0);
         return;
     }
-    if (count == zset_length(kv))
-        db_delete(c->db, c->argv[1], c->argvlen[1]);     /* all of it: free it whole */
+    notify_keyspace_event(NOTIFY_ZSET, c->cmd->name, c->dbid, c->argv[1], c->argvlen[1]);
+    if (count == zset_length(kv) && db_delete(c->db, c->argv[1], c->argvlen[1]))  /* all of it: free it whole */
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->dbid, c->argv[1], c->argvlen[1]);
     else
         zset_delete_ranks(kv, start, count);
     c->dirty += count;

@@ -112,6 +112,31 @@ SETS = [
     ["SINTERSTORE", "i", "v", "nothing"], ["SINTERSTORE", "i", "v", "nothing"], ["SDIFFSTORE", "d", "v", "v"],
 ]
 
+LISTS = [
+    ["LPUSH", "l", "a", "b"], ["RPUSH", "l", "c"], ["LPUSHX", "nothing", "x"], ["RPUSHX", "l", "d"],
+    ["LINSERT", "l", "BEFORE", "a", "z"], ["LINSERT", "l", "BEFORE", "nope", "z"], ["LSET", "l", "0", "y"],
+    ["LPOP", "l"], ["RPOP", "l", "2"], ["LPOP", "l", "0"], ["LREM", "l", "0", "nope"], ["LREM", "l", "0", "z"],
+    ["RPUSH", "m", "1", "2", "3", "4"], ["LTRIM", "m", "0", "-1"], ["LTRIM", "m", "1", "2"], ["LTRIM", "m", "5", "9"],
+    ["RPUSH", "src", "1", "2"], ["RPOPLPUSH", "src", "dst"], ["LMOVE", "src", "dst", "LEFT", "RIGHT"],
+    ["LMOVE", "dst", "dst", "LEFT", "LEFT"], ["LMPOP", "2", "nothing", "dst", "LEFT", "COUNT", "5"],
+    ["RPUSH", "one", "x"], ["LPOP", "one"], ["BLPOP", "nothing", "one", "0.01"], ["RPUSH", "b", "x"],
+    ["BRPOP", "b", "0"], ["RPUSH", "b2", "x"], ["BLMOVE", "b2", "b3", "RIGHT", "LEFT", "0"],
+]
+
+ZSETS = [
+    ["ZADD", "z", "1", "a", "2", "b", "3", "c"], ["ZADD", "z", "1", "a"], ["ZADD", "z", "XX", "5", "a"],
+    ["ZADD", "z", "NX", "5", "a"], ["ZADD", "z", "INCR", "1", "a"], ["ZINCRBY", "z", "2", "b"],
+    ["ZADD", "nothing", "XX", "1", "a"], ["ZREM", "z", "nope"], ["ZREM", "z", "a"],
+    ["ZADD", "r", "1", "a", "2", "b", "3", "c", "4", "d"], ["ZREMRANGEBYRANK", "r", "0", "0"],
+    ["ZREMRANGEBYSCORE", "r", "100", "200"], ["ZREMRANGEBYSCORE", "r", "2", "2"],
+    ["ZREMRANGEBYLEX", "r", "[c", "[d"], ["ZADD", "p", "1", "a", "2", "b", "3", "c"], ["ZPOPMIN", "p"],
+    ["ZPOPMAX", "p", "5"], ["ZPOPMIN", "nothing"], ["ZADD", "u", "1", "x"], ["ZADD", "v", "2", "x", "3", "y"],
+    ["ZUNIONSTORE", "out", "2", "u", "v"], ["ZINTERSTORE", "out2", "2", "u", "v"], ["ZDIFFSTORE", "out3", "1", "v"],
+    ["ZINTERSTORE", "out2", "2", "u", "nothing"], ["ZRANGESTORE", "rs", "v", "0", "0"],
+    ["ZRANGESTORE", "rs", "v", "5", "9"], ["ZMPOP", "1", "v", "MIN", "COUNT", "5"], ["ZREM", "z", "b", "c"],
+    ["ZADD", "bz", "1", "x"], ["BZPOPMIN", "bz", "0"],
+]
+
 EXPIRY = [
     ["SET", "e1", "v", "PX", "50"], ["sleep", 0.5], ["HSET", "e2", "f", "v"], ["PEXPIRE", "e2", "50"],
     ["sleep", 0.5], ["GET", "e1"], ["SET", "e3", "v", "PX", "100000"], ["GET", "e3"],
@@ -150,6 +175,16 @@ def test_set_class(server, oracle, flags):
     compare(server, oracle, flags, SETS)
 
 
+@pytest.mark.parametrize("flags", ["KEA", "El", "Kgl"])
+def test_list_class(server, oracle, flags):
+    compare(server, oracle, flags, LISTS)
+
+
+@pytest.mark.parametrize("flags", ["KEA", "Ez", "Kgz"])
+def test_zset_class(server, oracle, flags):
+    compare(server, oracle, flags, ZSETS)
+
+
 @pytest.mark.parametrize("flags", ["KEx", "KEA"])
 def test_expired_class(server, oracle, flags):
     compare(server, oracle, flags, EXPIRY)
@@ -175,3 +210,41 @@ def test_no_notifications_without_k_or_e(server):
     cmd.call("DEL", "a")
     assert cmd.call("PUBLISH", "marker", "x") == (":", 1)
     assert plain(sub.read()) == [b"pmessage", b"*", b"marker", b"x"]
+
+
+def served_waiter_events(server, block, push):
+    """Notifications of a push that serves a client blocked (on another connection) with
+    block; the waiter's reply too."""
+    sub, cmd, waiter = Raw(server.port), Raw(server.port), Raw(server.port)
+    try:
+        cmd.call("CONFIG", "SET", "notify-keyspace-events", "KEA")
+        cmd.call("FLUSHALL")
+        sub.call("PSUBSCRIBE", "__key*__:*")
+        sub.call("SUBSCRIBE", "marker")
+        waiter.send(*block)
+        deadline = time.monotonic() + 5
+        while cmd.call("INFO", "clients")[1].find(b"blocked_clients:1") < 0:
+            assert time.monotonic() < deadline, "the waiter did not block"
+            time.sleep(0.01)
+        cmd.call(*push)
+        cmd.call("PUBLISH", "marker", "end")
+        events = []
+        for m in iter(lambda: plain(sub.read()), None):
+            if m[0] == b"message":
+                break
+            events.append((m[2].decode(), m[3].decode()))
+        return events, plain(waiter.read())
+    finally:
+        for c in (sub, cmd, waiter):
+            c.close()
+
+
+@pytest.mark.parametrize("block, push", [
+    (["BLPOP", "k", "0"], ["RPUSH", "k", "a", "b"]),
+    (["BLMOVE", "k", "d", "LEFT", "RIGHT", "0"], ["LPUSH", "k", "a"]),
+    (["BZPOPMAX", "z", "0"], ["ZADD", "z", "1", "a"]),
+])
+def test_blocked_client_served_by_a_push(server, oracle, block, push):
+    want = served_waiter_events(oracle, block, push)
+    assert served_waiter_events(server, block, push) == want
+    assert want[0], "no notification at all"
