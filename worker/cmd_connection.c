@@ -5,6 +5,7 @@
 
 #include "conf/conf.h"
 #include "util/numconv.h"
+#include "worker/cmd_pubsub.h"
 #include "worker/registry.h"
 #include "worker/server_cmds.h"
 #include "worker/worker.h"
@@ -16,6 +17,8 @@ static void ping_command(struct cmd_ctx *c)
         reply_wrong_arity(c->reply, "ping");
         return;
     }
+    if (pubsub_ping_reply(c))
+        return;
     if (c->argc == 2)
         reply_bulk(c->reply, c->argv[1], c->argvlen[1]);
     else

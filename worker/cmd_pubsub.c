@@ -199,23 +199,33 @@ static int allowed(const struct command *cmd)
     return 0;
 }
 
-int pubsub_context_reply(struct client *c, const struct command *cmd)
+int pubsub_context_reject(struct client *c, const struct command *cmd)
 {
-    if (c->resp != 2 || !pubsub_client_subscribed(c))
+    if (c->resp != 2 || !pubsub_client_subscribed(c) || allowed(cmd))
         return 0;
-    if (!allowed(cmd)) {
-        char full[64];
-        command_fullname(cmd, full, sizeof(full));
-        reply_errorf(&c->out, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
-                              "QUIT / RESET are allowed in this context", full);
-        return 1;
-    }
-    if (strcmp(cmd->name, "ping") != 0 || c->req.argc > 2)
-        return 0;
-    reply_array(&c->out, 2);
-    reply_bulk_cstr(&c->out, "pong");
-    reply_bulk(&c->out, c->req.argc == 2 ? c->req.argv[1] : "", c->req.argc == 2 ? c->req.argvlen[1] : 0);
+    char full[64];
+    command_fullname(cmd, full, sizeof(full));
+    reply_errorf(&c->out, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
+                          "QUIT / RESET are allowed in this context", full);
     return 1;
+}
+
+int pubsub_ping_reply(struct cmd_ctx *c)
+{
+    if (!c->client || c->client->resp != 2 || !pubsub_client_subscribed(c->client))
+        return 0;
+    reply_array(c->reply, 2);
+    reply_bulk_cstr(c->reply, "pong");
+    reply_bulk(c->reply, c->argc == 2 ? c->argv[1] : "", c->argc == 2 ? c->argvlen[1] : 0);
+    return 1;
+}
+
+void pubsub_reset_client(struct cmd_ctx *c)
+{
+    if (!pubsub_client_subscribed(c->client))
+        return;
+    pubsub_client_gone(c->client_id);
+    sync_record(c);
 }
 
 /* ---- the table ---- */

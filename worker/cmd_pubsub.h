@@ -13,9 +13,15 @@
 void pubsub_register_commands(void);
 
 /* A RESP2 client with subscriptions may only run (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE,
- * PING, QUIT and RESET; PING answers ["pong", msg] there.  Returns 1 when it replied
- * (the refusal, or that PING), 0 when the command runs as usual. */
-int pubsub_context_reply(struct client *c, const struct command *cmd);
+ * PING, QUIT and RESET: replies the refusal and returns 1 for any other command. */
+int pubsub_context_reject(struct client *c, const struct command *cmd);
+
+/* PING of a RESP2 client with subscriptions answers ["pong", message or ""]: replies
+ * that and returns 1 then, else 0 (PING answers as usual). */
+int pubsub_ping_reply(struct cmd_ctx *c);
+
+/* RESET: drops every subscription of the client, without confirmations.  In a write. */
+void pubsub_reset_client(struct cmd_ctx *c);
 
 /* 1 when the client has any subscription (it is in the pubsub output buffer class,
  * and its subscriptions must be dropped when it goes). */

@@ -7,6 +7,7 @@
  * inside EXEC the switch takes effect for the whole EXEC reply, not mid-array.
  */
 #include "conf/conf.h"
+#include "worker/cmd_pubsub.h"
 #include "worker/cmd_reset.h"
 #include "worker/multi.h"
 #include "worker/registry.h"
@@ -49,6 +50,7 @@ static void reset_command(struct cmd_ctx *c)
 {
     struct client *cl = c->client;
     multi_reset(cl);
+    pubsub_reset_client(c);
     cl->flags &= ~REPLY_FLAGS;
     cl->dbid = 0;
     cl->record->dbid = 0;

@@ -153,8 +153,10 @@ void dispatch_command(struct client *c, int *locked)
         multi_rejected(c, reply_mark, locked);
         return;
     }
-    if (pubsub_context_reply(c, cmd))
+    if (pubsub_context_reject(c, cmd)) {
+        multi_rejected(c, reply_mark, locked);
         return;
+    }
     struct cmd_ctx ctx = {
         .cmd = cmd, .argc = c->req.argc, .argv = c->req.argv, .argvlen = c->req.argvlen,
         .reply = &c->out, .db = db_get(c->dbid), .dbid = c->dbid, .resp = c->resp, .client = c,

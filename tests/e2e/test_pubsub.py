@@ -285,6 +285,14 @@ def test_confirmations_and_subscribed_mode_as_redis(server, oracle):
     assert_same_session(server, oracle, steps)
 
 
+def test_reset_drops_every_subscription(server, oracle):
+    steps = [(0, ["SUBSCRIBE", "a"]), (0, ["PSUBSCRIBE", "a*"]), (0, ["SSUBSCRIBE", "a"]), (0, ["RESET"]),
+             (0, ["PING"]), (0, ["GET", "k"]), (1, ["PUBLISH", "a", "m"]), (1, ["SPUBLISH", "a", "m"]),
+             (1, ["PUBSUB", "NUMPAT"]), (0, ["HELLO", "3"]), (0, ["SUBSCRIBE", "b"]), (0, ["RESET"]),
+             (0, ["SUBSCRIBE", "c"]), (0, ["GET", "k"]), (1, ["PUBLISH", "b", "m"])]
+    assert_same_session(server, oracle, steps)
+
+
 def test_resp3_pushes_byte_for_byte(server, oracle):
     steps = [(0, ["HELLO", "3"]), (1, ["HELLO", "3"])]
     steps += [(0, c) for c in (["SUBSCRIBE", "a", "b"], ["PSUBSCRIBE", "a*"], ["SSUBSCRIBE", "a"],
