@@ -1,6 +1,7 @@
 /* types/command.c - the command registry and argument helpers (see command.h).
  * The registry is process-private, filled at startup before the workers fork, and
- * read-only afterwards: an open-addressing table keyed by lower-case name. */
+ * read-only afterwards: an open-addressing table keyed by lower-case name, and one keyed
+ * by address for the dense command numbers (command_index). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,13 @@ static const struct command *slots[REGISTRY_SLOTS];
 static const struct command *ordered[REGISTRY_SLOTS];
 static size_t ncommands;
 
+/* command_index: numbers by registration, and a table from command address to number */
+#define INDEX_SLOTS 2048             /* power of two, > 2x commands + subcommands */
+static const struct command *by_index[INDEX_SLOTS / 2];
+static const struct command *index_keys[INDEX_SLOTS];
+static uint16_t index_vals[INDEX_SLOTS];
+static size_t nindexed;
+
 static uint32_t name_hash(const char *name, size_t len)
 {
     uint32_t h = 2166136261u;
@@ -23,6 +31,36 @@ static uint32_t name_hash(const char *name, size_t len)
         h = (h ^ (uint8_t)tolower((unsigned char)name[i])) * 16777619u;
     return h;
 }
+
+static uint32_t address_slot(const struct command *cmd)
+{
+    return (uint32_t)(((uintptr_t)cmd >> 3) * 0x9e3779b97f4a7c15ULL >> 53) & (INDEX_SLOTS - 1);
+}
+
+static void index_add(const struct command *cmd)
+{
+    if (nindexed == INDEX_SLOTS / 2) {
+        fprintf(stderr, "command_register: too many commands and subcommands\n");
+        abort();
+    }
+    uint32_t i = address_slot(cmd);
+    while (index_keys[i])
+        i = (i + 1) & (INDEX_SLOTS - 1);
+    index_keys[i] = cmd;
+    index_vals[i] = (uint16_t)nindexed;
+    by_index[nindexed++] = cmd;
+}
+
+size_t command_index(const struct command *cmd)
+{
+    uint32_t i = address_slot(cmd);
+    while (index_keys[i] && index_keys[i] != cmd)
+        i = (i + 1) & (INDEX_SLOTS - 1);
+    return index_keys[i] ? index_vals[i] : SIZE_MAX;
+}
+
+const struct command *command_by_index(size_t i) { return by_index[i]; }
+size_t command_index_count(void) { return nindexed; }
 
 void command_register(const struct command *table)
 {
@@ -42,8 +80,11 @@ void command_register(const struct command *table)
         }
         slots[i] = cmd;
         ordered[ncommands++] = cmd;
-        for (struct command *sub = cmd->subcommands; sub && sub->name; sub++)
+        index_add(cmd);
+        for (struct command *sub = cmd->subcommands; sub && sub->name; sub++) {
             sub->parent = cmd;
+            index_add(sub);
+        }
     }
 }
 

@@ -37,7 +37,6 @@ struct cmd_ctx {
     int no_block;                   /* MULTI/EXEC, scripts: never block */
     shm_off_t blocked_waiter;
     int64_t block_deadline_ms;      /* 0: no timeout */
-    int block_timeout_null_bulk;    /* timeout reply: null bulk (BLMOVE) or null array */
 };
 
 typedef void cmd_proc(struct cmd_ctx *c);
@@ -78,6 +77,13 @@ const struct command *command_lookup_sub(const struct command *parent, const cha
 /* Iterates all top-level commands: fn returns nothing; order is registration order. */
 void command_foreach(void (*fn)(const struct command *cmd, void *arg), void *arg);
 size_t command_count(void);
+/* A dense number for every registered command and subcommand, 0 .. command_index_count()
+ * - 1, in registration order (a command, then its subcommands): per-command statistics
+ * are arrays indexed by it.  The same in every process forked after registration;
+ * SIZE_MAX for a command that was never registered. */
+size_t command_index(const struct command *cmd);
+const struct command *command_by_index(size_t i);
+size_t command_index_count(void);
 /* Full name for errors and stats: "get", "config|get". */
 void command_fullname(const struct command *cmd, char *buf, size_t len);
 int command_arity_ok(const struct command *cmd, int argc);

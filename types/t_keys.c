@@ -539,24 +539,33 @@ static struct kv *object_lookup(struct cmd_ctx *c)
     return kv;
 }
 
+const char *keys_encoding_name(const struct kv *kv)
+{
+    return kv->enc < sizeof(encoding_names) / sizeof(encoding_names[0]) ? encoding_names[kv->enc] : "unknown";
+}
+
+/* Small integers are shared objects in Redis. */
+long long keys_refcount(const struct kv *kv)
+{
+    int shared = kv->enc == KV_ENC_INT && !(kv->flags & KV_FLAG_UNSHARED) &&
+                 kv_int((struct kv *)kv) >= 0 && kv_int((struct kv *)kv) < SHARED_INTEGERS;
+    return shared ? SHARED_REFCOUNT : 1;
+}
+
 /* OBJECT ENCODING key */
 static void object_encoding_command(struct cmd_ctx *c)
 {
     struct kv *kv = object_lookup(c);
     if (kv)
-        reply_bulk_cstr(c->reply, kv->enc < sizeof(encoding_names) / sizeof(encoding_names[0])
-                                  ? encoding_names[kv->enc] : "unknown");
+        reply_bulk_cstr(c->reply, keys_encoding_name(kv));
 }
 
-/* OBJECT REFCOUNT key: small integers are shared objects in Redis. */
+/* OBJECT REFCOUNT key */
 static void object_refcount_command(struct cmd_ctx *c)
 {
     struct kv *kv = object_lookup(c);
-    if (!kv)
-        return;
-    int shared = kv->enc == KV_ENC_INT && !(kv->flags & KV_FLAG_UNSHARED) &&
-                 kv_int(kv) >= 0 && kv_int(kv) < SHARED_INTEGERS;
-    reply_int(c->reply, shared ? SHARED_REFCOUNT : 1);
+    if (kv)
+        reply_int(c->reply, keys_refcount(kv));
 }
 
 /* OBJECT IDLETIME key: seconds since the last access. */

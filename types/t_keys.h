@@ -5,4 +5,9 @@
 #include "types/command.h"
 
 extern const struct command key_commands[];     /* NULL-name terminated */
+
+struct kv;
+/* What OBJECT ENCODING and OBJECT REFCOUNT answer for a key (DEBUG OBJECT too). */
+const char *keys_encoding_name(const struct kv *kv);
+long long keys_refcount(const struct kv *kv);
 #endif
