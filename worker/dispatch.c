@@ -20,6 +20,7 @@
 #include "types/t_hll.h"
 #include "types/t_keys.h"
 #include "types/t_set.h"
+#include "types/t_sort.h"
 #include "types/t_string.h"
 #include "types/t_zset.h"
 #include "util/log.h"
@@ -46,6 +47,7 @@ void dispatch_register_all(void)
     zset_type_init();
     command_register(zset_commands);
     command_register(geo_commands);
+    command_register(sort_commands);
     command_register(info_commands);
     command_register(config_commands);
     command_register(command_commands);
