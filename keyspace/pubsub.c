@@ -417,6 +417,12 @@ uint64_t pubsub_numpat(void)
     return r ? dict_size(&r->names[PUBSUB_PATTERN]) : 0;
 }
 
+uint64_t pubsub_numchannels(int shard)
+{
+    struct ps_root *r = root();
+    return r ? dict_size(&r->names[shard ? PUBSUB_SHARD : PUBSUB_CHANNEL]) : 0;
+}
+
 /* ---- consistency check ---- */
 
 #define CHECK(cond, ...) do { if (!(cond)) { snprintf(err, errlen, __VA_ARGS__); return -1; } } while (0)

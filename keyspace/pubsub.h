@@ -66,6 +66,8 @@ void pubsub_channels(int shard, const char *pattern, size_t plen, pubsub_name_fn
 uint64_t pubsub_numsub(int shard, const char *channel, size_t len);
 /* Distinct patterns with subscribers. */
 uint64_t pubsub_numpat(void);
+/* Channels (or shard channels) with subscribers (INFO pubsub_channels). */
+uint64_t pubsub_numchannels(int shard);
 
 /* Debug consistency check of the invariants above (tests call it after each step);
  * 0 when consistent, else -1 with a description in err. */

@@ -116,6 +116,8 @@ START_TEST(test_subscribe_counts)
     ck_assert_uint_eq(pubsub_numsub(1, "a", 1), 1);
     ck_assert_uint_eq(pubsub_numsub(0, "zz", 2), 0);
     ck_assert_uint_eq(pubsub_numpat(), 1);
+    ck_assert_uint_eq(pubsub_numchannels(0), 2);
+    ck_assert_uint_eq(pubsub_numchannels(1), 1);
     ck_assert_int_eq(pubsub_unsubscribe(1, PUBSUB_CHANNEL, "a", 1), 1);
     ck_assert_int_eq(pubsub_unsubscribe(1, PUBSUB_CHANNEL, "a", 1), 0);
     ck_assert_int_eq(pubsub_unsubscribe(9, PUBSUB_CHANNEL, "a", 1), 0);
