@@ -18,6 +18,7 @@
 enum inbox_kind {
     INBOX_REPLY = 1,                /* a blocked client's reply (keyspace/blocking.c) */
     INBOX_PUSH = 2,                 /* pub/sub messages: struct pubsub_delivery (keyspace/pubsub.h) */
+    INBOX_MONITOR = 3,              /* a MONITOR line for every monitor of the worker (worker/monitor.h) */
 };
 
 struct inbox_msg {

@@ -30,6 +30,9 @@ enum client_flags {
     CLIENT_REPLY_OFF = 1 << 8,          /* CLIENT REPLY OFF (worker/cmd_reset.c) */
     CLIENT_REPLY_SKIP_NEXT = 1 << 9,    /* CLIENT REPLY SKIP: drop the next command's reply */
     CLIENT_REPLY_SKIP = 1 << 10,        /* drop this command's reply */
+    CLIENT_MONITOR = 1 << 16,           /* MONITOR: gets every command's line (worker/monitor.h) */
+    CLIENT_NO_EVICT = 1 << 17,          /* CLIENT NO-EVICT ON (shown as 'e') */
+    CLIENT_PAUSED = 1 << 18,            /* its command waits for CLIENT PAUSE to end (pause.h) */
 };
 
 struct client {

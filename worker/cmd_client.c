@@ -1,4 +1,5 @@
-/* worker/cmd_client.c - CLIENT ID / SETNAME / GETNAME / LIST / INFO / KILL / HELP.
+/* worker/cmd_client.c - CLIENT ID / SETNAME / GETNAME / LIST / INFO / KILL / PAUSE /
+ * UNPAUSE / NO-EVICT / HELP.
  *
  * Every client of every worker has a record in the arena registry (registry.h):
  * CLIENT LIST and CLIENT KILL work on those, so they see all workers' clients.  A
@@ -12,6 +13,10 @@
  * CLIENT KILL of a client of any worker (this one included) sets the record's kill
  * flag and pokes the owner's eventfd; the owner's loop closes it.  A client killing
  * itself gets its reply first, then is closed (Redis's close-after-reply).
+ *
+ * CLIENT PAUSE / UNPAUSE change the pause shared by all workers (pause.h).  The flags
+ * a line shows (O monitor, b blocked or paused, e no-evict, ...) are the record's,
+ * which its owner keeps in step with the client's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +26,7 @@
 #include "keyspace/db.h"
 #include "util/numconv.h"
 #include "worker/cmd_reset.h"
+#include "worker/pause.h"
 #include "worker/registry.h"
 #include "worker/server_cmds.h"
 #include "worker/worker.h"
@@ -71,9 +77,12 @@ static void line_memory(const struct client_record *r, const struct cmd_ctx *c, 
 static void line_flags(const struct client_record *r, char *out)
 {
     char *p = out;
+    if (r->flags & CLIENT_MONITOR) *p++ = 'O';
+    if (r->flags & (CLIENT_BLOCKED | CLIENT_PAUSED)) *p++ = 'b';
     if (r->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
     if ((r->flags & CLIENT_CLOSE_ASAP) || r->kill) *p++ = 'A';
     if (r->flags & CLIENT_UNIX) *p++ = 'U';
+    if (r->flags & CLIENT_NO_EVICT) *p++ = 'e';
     if (p == out) *p++ = 'N';
     *p = '\0';
 }
@@ -354,6 +363,57 @@ static void client_getname_command(struct cmd_ctx *c)
         reply_null(c->reply);
 }
 
+/* ---- CLIENT PAUSE / UNPAUSE / NO-EVICT ---- */
+
+/* CLIENT PAUSE timeout [WRITE|ALL] */
+static void client_pause_command(struct cmd_ctx *c)
+{
+    enum pause_type type = PAUSE_ALL;
+    long long ms;
+    if (c->argc > 4) {
+        reply_errorf(c->reply, "ERR unknown subcommand or wrong number of arguments for '%.*s'. "
+                     "Try CLIENT HELP.", (int)(c->argvlen[1] > 128 ? 128 : c->argvlen[1]), c->argv[1]);
+        return;
+    }
+    if (c->argc == 4 && arg_is(c, 3, "write")) {
+        type = PAUSE_WRITE;
+    } else if (c->argc == 4 && !arg_is(c, 3, "all")) {
+        reply_error(c->reply, "ERR CLIENT PAUSE mode must be WRITE or ALL");
+        return;
+    }
+    if (!arg_ll(c, 2, &ms, "ERR timeout is not an integer or out of range"))
+        return;
+    if (ms < 0) {
+        reply_error(c->reply, "ERR timeout is negative");
+        return;
+    }
+    pause_start(ms ? db_wall_ms() + ms : 0, type);
+    reply_ok(c->reply);
+}
+
+/* CLIENT UNPAUSE */
+static void client_unpause_command(struct cmd_ctx *c)
+{
+    pause_stop();
+    reply_ok(c->reply);
+}
+
+/* CLIENT NO-EVICT ON|OFF */
+static void client_no_evict_command(struct cmd_ctx *c)
+{
+    struct client *cl = c->client;
+    if (arg_is(c, 2, "on"))
+        cl->flags |= CLIENT_NO_EVICT;
+    else if (arg_is(c, 2, "off"))
+        cl->flags &= ~CLIENT_NO_EVICT;
+    else {
+        reply_error(c->reply, ERR_SYNTAX);
+        return;
+    }
+    cl->record->flags = (cl->record->flags & ~CLIENT_NO_EVICT) | (cl->flags & CLIENT_NO_EVICT);
+    reply_ok(c->reply);
+}
+
 static const char *const client_help_lines[] = {
     "GETNAME",
     "    Return the name of the current connection.",
@@ -381,10 +441,16 @@ static const char *const client_help_lines[] = {
     "    Return information about client connections. Options:",
     "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
     "      Return clients of specified type.",
+    "UNPAUSE",
+    "    Stop the current client pause, resuming traffic.",
+    "PAUSE <timeout> [WRITE|ALL]",
+    "    Suspend all, or just write, clients for <timeout> milliseconds.",
     "REPLY (ON|OFF|SKIP)",
     "    Control the replies sent to the current connection.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
+    "NO-EVICT (ON|OFF)",
+    "    Protect current client connection from eviction.",
     NULL
 };
 
@@ -411,6 +477,13 @@ static struct command client_subcommands[] = {
               "Returns information about the current client connection.", "O(1)", ACL_CLIENT),
     CLIENTSUB("kill", client_kill_command, -3, CLIENT_ADMIN, "2.4.0", "Kill the connection of a client",
               "O(N) where N is the number of client connections", ACL_CLIENT_ADMIN),
+    CLIENTSUB("pause", client_pause_command, -3, CLIENT_ADMIN, "2.9.50",
+              "Stop processing commands from clients for some time", "O(1)", ACL_CLIENT_ADMIN),
+    CLIENTSUB("unpause", client_unpause_command, 2, CLIENT_ADMIN, "6.2.0",
+              "Resume processing of clients that were paused", "O(N) Where N is the number of paused clients",
+              ACL_CLIENT_ADMIN),
+    CLIENTSUB("no-evict", client_no_evict_command, 3, CLIENT_ADMIN | CMD_NOLOCK, "7.0.0",
+              "Set client eviction mode for the current connection", "O(1)", ACL_CLIENT_ADMIN),
     CLIENTSUB("reply", client_reply_command, 3, CLIENT_FLAGS, "3.2.0",
               "Instruct the server whether to reply to commands", "O(1)", ACL_CLIENT),
     CLIENTSUB("help", client_help_command, 2, CMD_LOADING | CMD_STALE | CMD_NOLOCK, "5.0.0",

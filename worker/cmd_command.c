@@ -8,10 +8,12 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "util/glob.h"
+#include "worker/getkeys.h"
 #include "worker/server_cmds.h"
 
 void server_reply_help(struct cmd_ctx *c, const char *const *lines)
@@ -290,7 +292,24 @@ static void command_list_command(struct cmd_ctx *c)
     reply_defer_end(c->reply, h, '*', w.n);
 }
 
-/* COMMAND GETKEYS command [arg ...]: keys found by the command's first/last/step. */
+/* The keys of a command with movable keys (getkeys.h), argv[0] being its name. */
+static void reply_movable_keys(struct cmd_ctx *c, const struct command *cmd, int argc, const char **argv,
+                               const size_t *argvlen)
+{
+    int *keys = malloc((size_t)argc * sizeof(*keys));
+    int n = keys ? getkeys_find(cmd, argc, argv, argvlen, keys) : 0;
+    if (!n && !getkeys_may_be_empty(cmd)) {
+        reply_error(c->reply, "ERR Invalid arguments specified for command");
+    } else {
+        reply_array(c->reply, n);
+        for (int i = 0; i < n; i++)
+            reply_bulk(c->reply, argv[keys[i]], argvlen[keys[i]]);
+    }
+    free(keys);
+}
+
+/* COMMAND GETKEYS command [arg ...]: keys found by the command's first/last/step, or
+ * by getkeys.c for commands whose keys move. */
 static void command_getkeys_command(struct cmd_ctx *c)
 {
     int argc = c->argc - 2;
@@ -302,12 +321,16 @@ static void command_getkeys_command(struct cmd_ctx *c)
         reply_error(c->reply, "ERR Invalid command specified");
         return;
     }
-    if (cmd->first_key <= 0) {
+    if (cmd->first_key <= 0 && !getkeys_is_movable(cmd)) {
         reply_error(c->reply, "ERR The command has no key arguments");
         return;
     }
     if (!command_arity_ok(cmd, argc)) {
         reply_error(c->reply, "ERR Invalid number of arguments specified for command");
+        return;
+    }
+    if (getkeys_is_movable(cmd)) {
+        reply_movable_keys(c, cmd, argc, argv, c->argvlen + 2);
         return;
     }
     int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;

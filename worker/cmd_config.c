@@ -1,4 +1,4 @@
-/* worker/cmd_config.c - CONFIG GET / SET / RESETSTAT / HELP (REWRITE lives elsewhere).
+/* worker/cmd_config.c - CONFIG GET / SET / RESETSTAT / HELP (REWRITE: config_rewrite.c).
  *
  * The values are conf/'s struct conf_values in the arena, shared by every worker.
  * CONFIG SET changes them inside the command's write, holding the keyspace lock:
@@ -6,14 +6,17 @@
  * nothing) edits it in place, so a worker dying half-way leaves the old values.
  * Workers read the values when they need them, so a change is seen by all at once.
  *
- * CONFIG RESETSTAT zeroes the statistics of every worker's slot.  A slot's counters
- * have a single writer (its worker), so a count racing with the reset may survive it.
+ * CONFIG RESETSTAT zeroes the statistics of every worker's slot and its per-command
+ * and per-error tables (cmdstats.h).  A slot's counters have a single writer (its
+ * worker), so a count racing with the reset may survive it.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf/conf.h"
 #include "shm/undo.h"
+#include "worker/cmdstats.h"
+#include "worker/config_rewrite.h"
 #include "worker/server_cmds.h"
 #include "worker/worker.h"
 
@@ -100,6 +103,7 @@ static void config_resetstat_command(struct cmd_ctx *c)
         for (size_t k = 0; k < sizeof(counters) / sizeof(counters[0]); k++)
             __atomic_store_n(counters[k], 0, __ATOMIC_RELAXED);
     }
+    cmdstats_reset();
     reply_ok(c->reply);
 }
 
@@ -129,6 +133,9 @@ static struct command config_subcommands[] = {
               "O(N) when N is the number of configuration parameters provided", "@admin @slow @dangerous"),
     CONFIGSUB("resetstat", config_resetstat_command, 2, CONFIG_ADMIN, "Reset the stats returned by INFO", "O(1)",
               "@admin @slow @dangerous"),
+    { "rewrite", config_rewrite_command, 2, CONFIG_ADMIN, 0, 0, 0, "server", "2.8.0",
+      "Rewrite the configuration file with the in memory configuration", "O(1)", "@admin @slow @dangerous",
+      NULL, NULL },
     { "help", config_help_command, 2, CMD_LOADING | CMD_STALE | CMD_NOLOCK, 0, 0, 0, "server", "5.0.0",
       "Show helpful text about the different subcommands", "O(1)", "@slow", NULL, NULL },
     { 0 }

@@ -11,7 +11,8 @@
  *    stats.allocated, published by that worker);
  *  - used_memory_rss: the supervisor's and the workers' resident private and file
  *    pages from /proc, plus the arena's resident pages counted once;
- *  - used_cpu_*: the same processes' times from /proc/PID/stat.
+ *  - used_cpu_*: the same processes' times from /proc/PID/stat;
+ *  - commandstats, errorstats, latencystats: every worker's tables (worker/cmdstats.h).
  * INFO runs under the keyspace lock (the keyspace section reads the tables).
  */
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include "conf/conf.h"
 #include "keyspace/db.h"
 #include "shm/alloc.h"
+#include "worker/cmdstats.h"
 #include "worker/cron.h"
 #include "worker/registry.h"
 #include "worker/server_cmds.h"
@@ -341,9 +343,14 @@ static void gen_cpu(FILE *f, const struct info_totals *t)
             (long)self.ru_stime.tv_usec, (long)self.ru_utime.tv_sec, (long)self.ru_utime.tv_usec);
 }
 
-/* Sections with no data yet (modules, per-command and per-error statistics, latency
- * percentiles): the header alone, as Redis prints an empty section. */
+/* Modules: the header alone, as Redis prints an empty section. */
 static void gen_empty(FILE *f, const struct info_totals *t) {}
+
+/* Per-command, per-error statistics and latency percentiles, summed over the workers
+ * (worker/cmdstats.h). */
+static void gen_commandstats(FILE *f, const struct info_totals *t) { cmdstats_info_commands(f); }
+static void gen_errorstats(FILE *f, const struct info_totals *t) { cmdstats_info_errors(f); }
+static void gen_latencystats(FILE *f, const struct info_totals *t) { cmdstats_info_latency(f); }
 
 static void gen_cluster(FILE *f, const struct info_totals *t) { fputs("cluster_enabled:0\r\n", f); }
 
@@ -375,9 +382,9 @@ static const struct info_section sections[] = {
     { "replication", NULL, "Replication", 1, gen_replication },
     { "cpu", NULL, "CPU", 1, gen_cpu },
     { "module_list", "modules", "Modules", 1, gen_empty },
-    { "commandstats", NULL, "Commandstats", 0, gen_empty },
-    { "errorstats", NULL, "Errorstats", 1, gen_empty },
-    { "latencystats", NULL, "Latencystats", 0, gen_empty },
+    { "commandstats", NULL, "Commandstats", 0, gen_commandstats },
+    { "errorstats", NULL, "Errorstats", 1, gen_errorstats },
+    { "latencystats", NULL, "Latencystats", 0, gen_latencystats },
     { "cluster", NULL, "Cluster", 1, gen_cluster },
     { "keyspace", NULL, "Keyspace", 1, gen_keyspace },
 };

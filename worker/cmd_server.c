@@ -1,15 +1,28 @@
 /* worker/cmd_server.c - server commands that need no introspection tables:
- * TIME, SHUTDOWN, DEBUG. */
+ * TIME, SHUTDOWN, DEBUG (SLEEP, OBJECT, SET-ACTIVE-EXPIRE, ARENA-CHECK).
+ *
+ * DEBUG OBJECT's serializedlength is the size of the RDB encoding of strings (without
+ * the LZF compression Redis tries on strings over 20 bytes), of listpacks and intsets;
+ * for other encodings it is the size of the value's arena allocation.  The quicklist
+ * fields (ql_nodes ...) are not shown. */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
 #include "shm/alloc.h"
+#include "shm/intset.h"
+#include "shm/listpack.h"
 #include "shm/undo.h"
+#include "types/t_keys.h"
 #include "util/log.h"
+#include "util/numconv.h"
+#include "worker/introspect.h"
 #include "worker/server_cmds.h"
 #include "worker/worker.h"
 
@@ -101,12 +114,88 @@ static void debug_arena_check(struct cmd_ctx *c)
         reply_ok(c->reply);
 }
 
+/* Bytes of an RDB length prefix. */
+static size_t rdb_len_size(uint64_t len)
+{
+    return len < 64 ? 1 : len < 16384 ? 2 : len <= UINT32_MAX ? 5 : 9;
+}
+
+/* Bytes of a string in an RDB file: small integers take 1, 2 or 4 bytes after a type
+ * byte (Redis tries that for strings of up to 11 characters), others are length-prefixed. */
+static size_t rdb_string_size(const char *s, size_t len)
+{
+    long long v;
+    if (len <= 11 && string2ll(s, len, &v) && v >= INT32_MIN && v <= INT32_MAX)
+        return v >= -128 && v <= 127 ? 2 : v >= -32768 && v <= 32767 ? 3 : 5;
+    return rdb_len_size(len) + len;
+}
+
+static size_t serialized_length(struct kv *kv)
+{
+    char buf[32];
+    size_t len;
+    if (kv->type == KV_STRING) {
+        const char *s = kv_string(kv, buf, &len);
+        return rdb_string_size(s, len);
+    }
+    if (kv->enc == KV_ENC_LISTPACK)
+        return rdb_len_size(lp_bytes(kv_value_off(kv))) + lp_bytes(kv_value_off(kv));
+    if (kv->enc == KV_ENC_INTSET)
+        return rdb_len_size(intset_bytes(kv_value_off(kv))) + intset_bytes(kv_value_off(kv));
+    return shm_alloc_usable(kv_value_off(kv));
+}
+
+/* Redis's reply when a DEBUG subcommand has the wrong number of arguments. */
+static int debug_argc_ok(struct cmd_ctx *c, int argc)
+{
+    if (c->argc == argc)
+        return 1;
+    reply_errorf(c->reply, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try DEBUG HELP.",
+                 (int)(c->argvlen[1] > 128 ? 128 : c->argvlen[1]), c->argv[1]);
+    return 0;
+}
+
+/* DEBUG OBJECT key */
+static void debug_object(struct cmd_ctx *c)
+{
+    if (!debug_argc_ok(c, 3))
+        return;
+    struct kv *kv = db_peek(c->db, c->argv[2], c->argvlen[2]);
+    if (!kv) {
+        reply_error(c->reply, ERR_NO_KEY);
+        return;
+    }
+    uint32_t now = db_lru_clock();
+    char line[256];
+    snprintf(line, sizeof(line), "Value at:%p refcount:%lld encoding:%s serializedlength:%zu lru:%u "
+             "lru_seconds_idle:%u", (void *)kv, keys_refcount(kv), keys_encoding_name(kv), serialized_length(kv),
+             kv->lru, now > kv->lru ? now - kv->lru : 0);
+    reply_status(c->reply, line);
+}
+
+/* DEBUG SET-ACTIVE-EXPIRE 0|1: the value read as Redis reads it (atoi), so 0 and
+ * anything that does not start with a non-zero number turn active expiry off. */
+static void debug_set_active_expire(struct cmd_ctx *c)
+{
+    if (!debug_argc_ok(c, 3))
+        return;
+    char arg[32];
+    snprintf(arg, sizeof(arg), "%.*s", (int)(c->argvlen[2] < 31 ? c->argvlen[2] : 31), c->argv[2]);
+    UNDO_SET(introspect->active_expire_off, atoi(arg) == 0);
+    reply_ok(c->reply);
+}
+
 static struct command debug_subcommands[] = {
     { "arena-check", debug_arena_check, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
       "server", "ferrous", "Check the consistency of the shared arena", "O(N)", "@admin @slow @dangerous",
       NULL, NULL },
     { "sleep", debug_sleep, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "1.0.0",
       "Stop the server for the given seconds", "O(1)", "@admin @slow @dangerous", NULL, NULL },
+    { "object", debug_object, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "1.0.0",
+      "Show low level info about the key and its value", "O(1)", "@admin @slow @dangerous", NULL, NULL },
+    { "set-active-expire", debug_set_active_expire, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+      0, 0, 0, "server", "1.0.0", "Turn the expiry of keys in the background off or on", "O(1)",
+      "@admin @slow @dangerous", NULL, NULL },
     { 0 }
 };
 

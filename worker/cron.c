@@ -12,6 +12,7 @@
 #include "shm/undo.h"
 #include "util/log.h"
 #include "worker/cron.h"
+#include "worker/introspect.h"
 #include "worker/worker.h"
 
 #define QBUF_IDLE_SHRINK (64 * 1024)
@@ -27,6 +28,19 @@ void cron_publish_stats(void)
 
 #define LAZYFREE_BATCH 1000
 
+/* Active expiry (inside the housekeeping write), unless DEBUG SET-ACTIVE-EXPIRE 0 or
+ * a client pause holds it, as Redis; a slow cycle is the latency monitor's
+ * "expire-cycle" event.  An expired pause is cleared here too. */
+static void active_expire(int64_t budget_us)
+{
+    pause_expire();
+    if (introspect->active_expire_off || pause_current() != PAUSE_NONE)
+        return;
+    int64_t start = db_wall_ms();
+    db_active_expire_step(budget_us);
+    latency_add_sample_if_needed("expire-cycle", db_wall_ms() - start);
+}
+
 /* Active expiry and table maintenance, bounded to a quarter of a tick; then freeing
  * flushed tables in batches, each its own write, the lock released in between so
  * other workers' commands interleave. */
@@ -38,7 +52,7 @@ static void housekeeping(long hz)
         return;
     undo_begin();
     db_set_now(db_wall_ms());
-    db_active_expire_step(budget_us / 2);
+    active_expire(budget_us / 2);
     db_housekeeping_step();
     db_set_now(0);
     undo_commit();
@@ -60,7 +74,7 @@ static void clients_cron(void)
     for (struct client *c = worker.clients, *next; c; c = next) {
         next = c->next;
         if (conf->timeout > 0 && now - c->last_interaction_ms > (int64_t)conf->timeout * 1000 &&
-            c->out.len == c->out_sent && !(c->flags & CLIENT_BLOCKED)) {
+            c->out.len == c->out_sent && !(c->flags & (CLIENT_BLOCKED | CLIENT_PAUSED))) {
             log_msg(LOG_VERBOSE, "Closing idle client");
             worker_close_client(c);
             continue;
@@ -117,6 +131,7 @@ void cron_tick(void)
     worker.cron_runs++;
     track_ops();
     apply_config_changes();
+    pause_resume_clients();
     if (worker.slot == 0)
         housekeeping(hz);
     if (inbox_pending(worker.slot) && shm_lock_try() >= 0) {   /* a producer died before waking us */

@@ -4,7 +4,10 @@
  * subcommand, arity, authentication; then the command runs inside a write
  * (undo_begin .. undo_commit) with the keyspace lock held, unless it is flagged
  * CMD_NOLOCK.  A write that cannot finish (arena full, undo log full) is rolled back
- * whole and the client gets an error: no partial effect is ever visible. */
+ * whole and the client gets an error: no partial effect is ever visible.
+ * Around the run, worker/introspect.h's hooks: a gate (a monitor client touching the
+ * keyspace, CLIENT PAUSE) after the lock is taken, then statistics, slowlog, latency
+ * and MONITOR feed once the command is done. */
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +29,9 @@
 #include "util/log.h"
 #include "worker/cmd_pubsub.h"
 #include "worker/cmd_reset.h"
+#include "worker/cmdstats.h"
 #include "worker/dispatch.h"
+#include "worker/introspect.h"
 #include "worker/multi.h"
 #include "worker/registry.h"
 #include "worker/server_cmds.h"
@@ -54,6 +59,7 @@ void dispatch_register_all(void)
     command_register(client_commands);
     multi_register();
     command_register(reset_commands);
+    command_register(introspect_commands);
     script_register_commands();
     pubsub_register_commands();
 }
@@ -95,6 +101,7 @@ static const struct command *resolve(struct client *c)
         char full[64];
         command_fullname(cmd, full, sizeof(full));
         reply_wrong_arity(&c->out, full);
+        cmdstats_rejected(cmd);
         return NULL;
     }
     return cmd;
@@ -153,6 +160,7 @@ void dispatch_command(struct client *c, int *locked)
     if (!c->authenticated && conf->requirepass[0] && !(cmd->flags & CMD_NO_AUTH)) {
         reply_error(&c->out, "NOAUTH Authentication required.");
         multi_rejected(c, reply_mark, locked);
+        cmdstats_rejected(cmd);
         return;
     }
     if (pubsub_context_reject(c, cmd)) {
@@ -167,8 +175,13 @@ void dispatch_command(struct client *c, int *locked)
     if (multi_queue(c, cmd))
         return;
     worker.shm->commands++;
+    struct call_mark mark;
     if (cmd->flags & CMD_NOLOCK) {
+        if (introspect_gate_needed(c) && introspect_gate(c, cmd))
+            return;
+        introspect_call_begin(&mark, c);
         cmd->proc(&ctx);
+        introspect_call_end(&mark, &ctx, locked);
         return;
     }
     if (!*locked) {
@@ -177,10 +190,14 @@ void dispatch_command(struct client *c, int *locked)
         *locked = 1;
     }
     worker_drain_inbox(locked);     /* what committed before this command reaches clients first */
+    if (introspect_gate_needed(c) && introspect_gate(c, cmd))
+        return;
+    introspect_call_begin(&mark, c);
     db_set_now(db_wall_ms());
     int aborted = run_in_write(&ctx);
     db_set_now(0);
     multi_after_write(c, !aborted);
     if (ctx.dirty)
         __atomic_add_fetch(&shm_header()->dirty, ctx.dirty, __ATOMIC_RELAXED);
+    introspect_call_end(&mark, &ctx, locked);
 }

@@ -41,10 +41,12 @@
 #include "util/log.h"
 #include "util/rand.h"
 #include "worker/cmd_pubsub.h"
+#include "worker/cmdstats.h"
 #include "worker/cron.h"
 #include "worker/cmd_reset.h"
 #include "worker/dispatch.h"
 #include "worker/multi.h"
+#include "worker/introspect.h"
 #include "worker/obuf_limit.h"
 #include "worker/registry.h"
 #include "worker/worker.h"
@@ -254,6 +256,8 @@ static void drain_inbox_locked(void)
         struct client *c;
         if (msg->kind == INBOX_PUSH)
             deliver_push((const struct pubsub_delivery *)msg->data);
+        else if (msg->kind == INBOX_MONITOR)
+            monitor_deliver(msg->data, msg->len);
         else if ((c = find_client(msg->client_id)) && (c->flags & CLIENT_BLOCKED) && msg->kind == INBOX_REPLY) {
             size_t mark = c->out.len;
             reply_raw(&c->out, msg->data, msg->len);
@@ -318,6 +322,7 @@ static int next_timeout_ms(void)
 /* Frees the client; its registry record is released under the lock. */
 void worker_close_client(struct client *c)
 {
+    introspect_client_gone(c);
     epoll_ctl(worker.epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     if (c->prev)
@@ -358,6 +363,8 @@ static void batch_add(struct client *c)
     worker.batch = c;
 }
 
+void worker_schedule(struct client *c) { batch_add(c); }
+
 static void on_readable(struct client *c)
 {
     long n = client_read(c);
@@ -386,7 +393,8 @@ static void process_input(struct client *c, int *locked)
         .authenticated = c->authenticated,
     };
     char err[128];
-    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED)) && c->qpos < c->qlen) {
+    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED | CLIENT_PAUSED)) &&
+           c->qpos < c->qlen) {
         size_t consumed = 0;
         int rc = request_parse(&c->req, c->qbuf + c->qpos, c->qlen - c->qpos, &consumed, &lim, err, sizeof(err));
         if (rc == 0)
@@ -405,6 +413,12 @@ static void process_input(struct client *c, int *locked)
             dispatch_command(c, locked);
             worker.running = NULL;
             worker.shm->total_error_replies += c->out.errors - errors;
+            if (c->out.errors != errors)
+                cmdstats_error(c->out.last_error, c->out.errors - errors);
+        }
+        if (c->flags & CLIENT_PAUSED) {         /* the command waits in the buffer */
+            request_reset(&c->req);
+            break;
         }
         client_reply_filter(c, reply_mark);
         c->qpos += consumed;
@@ -463,6 +477,7 @@ static void on_eventfd(void)
     uint64_t v;
     ssize_t r = read(shm_header()->workers[worker.slot].event_fd, &v, sizeof(v));
     (void)r;
+    pause_resume_clients();
     for (struct client *c = worker.clients; c; c = c->next)
         if (c->record->kill) {
             c->flags |= CLIENT_CLOSE_ASAP;
@@ -575,6 +590,7 @@ void worker_main(const struct worker_params *p)
 
     claim_slot(p->slot);
     script_worker_init(p->slot);
+    introspect_worker_init(p->slot);
     setup_loop();
     struct epoll_event events[256];
     while (!got_sigterm) {

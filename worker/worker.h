@@ -39,6 +39,9 @@ struct conf_values *worker_conf(void);
 void worker_unlink_client(struct client *c);
 void worker_close_client(struct client *c);
 void worker_want_write(struct client *c, int on);
+/* Puts c in the current batch: its input is processed and its replies written at the
+ * end of this loop round (monitor lines, resumed paused clients). */
+void worker_schedule(struct client *c);
 /* Moves messages from this worker's inbox to its clients (takes the lock unless
  * *locked says it is held; leaves it held and sets *locked). */
 void worker_drain_inbox(int *locked);

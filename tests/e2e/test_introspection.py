@@ -360,7 +360,7 @@ def test_command_list_and_errors(ferrous, oracle):
     everything = plain(run(c, "COMMAND", "LIST"))
     assert {"config|get", "client|kill", "get", "command"} <= set(everything)
     pattern = set(plain(run(c, "COMMAND", "LIST", "FILTERBY", "PATTERN", "CONFIG*")))
-    assert pattern == {"config", "config|get", "config|set", "config|resetstat", "config|help"}
+    assert pattern == {"config", "config|get", "config|set", "config|resetstat", "config|rewrite", "config|help"}
     admin = set(plain(run(c, "COMMAND", "LIST", "FILTERBY", "ACLCAT", "ADMIN")))
     assert {"config|set", "client|kill", "client|list"} <= admin and "get" not in admin
     commands = [("COMMAND", "LIST", "FILTERBY"), ("COMMAND", "LIST", "FOO"), ("COMMAND", "LIST", "FILTERBY", "x", "y"),
