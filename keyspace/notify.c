@@ -10,19 +10,22 @@ static int (*enabled_source)(void);
 
 void notify_set_source(int (*enabled_classes)(void)) { enabled_source = enabled_classes; }
 
-/* Publishes "<prefix><db>__:<suffix>" with message msg. */
+/* Publishes "<prefix><db>__:<suffix>" with message msg.  The channel is built in a
+ * buffer kept between calls (an aborted write leaks nothing). */
 static void publish_on(const char *prefix, int dbid, const char *suffix, size_t slen, const char *msg, size_t mlen)
 {
-    char small[256];
+    static char *chan;
+    static size_t cap;
     char head[40];
     int hlen = snprintf(head, sizeof(head), "%s%d__:", prefix, dbid);
     size_t clen = (size_t)hlen + slen;
-    char *chan = clen <= sizeof(small) ? small : malloc(clen);
+    if (clen > cap) {
+        cap = clen;
+        chan = realloc(chan, cap);
+    }
     memcpy(chan, head, (size_t)hlen);
     memcpy(chan + hlen, suffix, slen);
     pubsub_publish(0, chan, clen, msg, mlen);
-    if (chan != small)
-        free(chan);
 }
 
 void notify_keyspace_event(int type_class, const char *event, int dbid, const char *key, size_t klen)

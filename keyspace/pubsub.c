@@ -178,9 +178,16 @@ static struct ps_chan *chan_get(struct ps_root *r, enum pubsub_kind kind, const 
     return shm_ptr(off);
 }
 
+/* A subscription's index key, in a buffer reused by every call (an aborted write
+ * leaks nothing). */
 static char *sub_key(uint64_t id, enum pubsub_kind kind, const char *name, size_t len)
 {
-    char *key = malloc(SUB_KEY_HEAD + len);
+    static char *key;
+    static size_t cap;
+    if (SUB_KEY_HEAD + len > cap) {
+        cap = SUB_KEY_HEAD + len;
+        key = realloc(key, cap);
+    }
     memcpy(key, &id, sizeof(id));
     key[8] = (char)kind;
     memcpy(key + SUB_KEY_HEAD, name, len);
@@ -231,7 +238,6 @@ int pubsub_subscribe(uint64_t client_id, int slot, enum pubsub_kind kind, const 
     int added = !dict_find(&r->index, key, SUB_KEY_HEAD + len);
     if (added)
         add_sub(r, client_get(r, client_id, slot), kind, key, SUB_KEY_HEAD + len);
-    free(key);
     return added;
 }
 
@@ -242,7 +248,6 @@ int pubsub_unsubscribe(uint64_t client_id, enum pubsub_kind kind, const char *na
         return 0;
     char *key = sub_key(client_id, kind, name, len);
     shm_off_t off = dict_find(&r->index, key, SUB_KEY_HEAD + len);
-    free(key);
     if (off)
         remove_sub(r, off);
     return off != 0;
@@ -291,7 +296,8 @@ struct delivery {
     uint64_t client_id;
 };
 
-/* One PUBLISH: payloads in delivery order, each with its receivers. */
+/* One PUBLISH: payloads in delivery order, each with its receivers.  The buffers are
+ * kept from one PUBLISH to the next (an aborted write leaks nothing). */
 struct publish_run {
     struct delivery *d;
     size_t n, cap;
@@ -343,8 +349,8 @@ static void deliver(struct publish_run *run, const struct ps_chan *ch, const cha
 {
     size_t from = run->n;
     collect(run, ch);
-    struct reply p;
-    reply_init(&p, 3);
+    static struct reply p = { .resp = 3 };
+    reply_reset(&p);
     reply_push(&p, with_pattern ? 4 : 3);
     reply_bulk_cstr(&p, type);
     if (with_pattern)
@@ -352,7 +358,6 @@ static void deliver(struct publish_run *run, const struct ps_chan *ch, const cha
     reply_bulk(&p, channel, clen);
     reply_bulk(&p, msg, mlen);
     send_payload(run, from, run->n, &p);
-    reply_free(&p);
 }
 
 long long pubsub_publish(int shard, const char *channel, size_t clen, const char *msg, size_t mlen)
@@ -360,7 +365,8 @@ long long pubsub_publish(int shard, const char *channel, size_t clen, const char
     struct ps_root *r = root();
     if (!r)
         return 0;
-    struct publish_run run = { 0 };
+    static struct publish_run run;
+    run.n = 0;
     struct ps_chan *ch = shm_ptr(dict_find(&r->names[shard ? PUBSUB_SHARD : PUBSUB_CHANNEL], channel, clen));
     if (ch)
         deliver(&run, ch, shard ? "smessage" : "message", 0, channel, clen, msg, mlen);
@@ -369,8 +375,6 @@ long long pubsub_publish(int shard, const char *channel, size_t clen, const char
         if (glob_match(pat->name, pat->e.klen, channel, clen, 0))
             deliver(&run, pat, "pmessage", 1, channel, clen, msg, mlen);
     }
-    free(run.d);
-    free(run.buf);
     return (long long)run.n;
 }
 
