@@ -56,7 +56,6 @@ struct client {
 
     shm_off_t block_waiter;             /* CLIENT_BLOCKED: its waiter in the arena */
     int64_t block_deadline_ms;          /* 0: blocked without timeout */
-    int block_null_bulk;                /* timeout reply kind */
 
     struct multi_state *tx;             /* MULTI queue, WATCHed keys (worker/multi.c); NULL: none */
 

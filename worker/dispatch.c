@@ -14,6 +14,8 @@
 #include <strings.h>
 
 #include "conf/conf.h"
+#include "keyspace/blocking.h"
+#include "lua/script.h"
 #include "lua/script.h"
 #include "shm/lock.h"
 #include "shm/undo.h"
@@ -22,10 +24,13 @@
 #include "types/t_hash.h"
 #include "types/t_hll.h"
 #include "types/t_keys.h"
+#include "types/t_list.h"
+#include "types/t_list_block.h"
 #include "types/t_set.h"
 #include "types/t_sort.h"
 #include "types/t_string.h"
 #include "types/t_zset.h"
+#include "types/t_zset_block.h"
 #include "util/log.h"
 #include "worker/cmd_pubsub.h"
 #include "worker/cmd_reset.h"
@@ -45,6 +50,10 @@ void dispatch_register_all(void)
     command_register(key_commands);
     command_register(bitmap_commands);
     command_register(hll_commands);
+    list_type_init();
+    command_register(list_commands);
+    list_block_init();
+    command_register(list_block_commands);
     hash_type_init();
     command_register(hash_commands);
     set_type_init();
@@ -53,6 +62,8 @@ void dispatch_register_all(void)
     command_register(zset_commands);
     command_register(geo_commands);
     command_register(sort_commands);
+    zset_block_init();
+    command_register(zset_block_commands);
     command_register(info_commands);
     command_register(config_commands);
     command_register(command_commands);
@@ -97,7 +108,7 @@ static const struct command *resolve(struct client *c)
         }
         cmd = sub;
     }
-    if (!command_arity_ok(cmd, c->req.argc) || (cmd->subcommands && c->req.argc < 2)) {
+    if (!command_arity_ok(cmd, c->req.argc)) {
         char full[64];
         command_fullname(cmd, full, sizeof(full));
         reply_wrong_arity(&c->out, full);
@@ -120,10 +131,14 @@ static int run_in_write(struct cmd_ctx *ctx)
         undo_begin();
         ctx->cmd->proc(ctx);
         multi_touch_written(ctx);
+        if (block_have_ready())
+            block_serve_ready();
         undo_commit();
     } else {
+        block_reset_ready();
         ctx->reply->len = reply_mark;
         ctx->dirty = 0;
+        ctx->blocked_waiter = 0;
         reply_error(ctx->reply, why == UNDO_ABORT_OOM
                     ? "OOM command not allowed when used memory > 'maxmemory'."
                     : "ERR write too large for the undo log; it was rolled back");
@@ -139,6 +154,49 @@ static int looks_like_http(const struct client *c)
     size_t n = c->req.argvlen[0];
     return (n == 5 && strncasecmp(c->req.argv[0], "host:", 5) == 0) ||
            (n == 4 && strncasecmp(c->req.argv[0], "post", 4) == 0);
+}
+
+#define BUSY_POLL_MS 10
+#define ERR_BUSY_SCRIPT "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+
+/* Takes the keyspace lock; while a script has run past busy-reply-threshold, replies
+ * -BUSY instead of waiting (commands flagged allow-busy wait).  0 when it replied. */
+static int acquire_lock_or_busy(struct client *c, const struct command *cmd)
+{
+    int rc = shm_lock_try();
+    while (rc < 0) {
+        int busy = script_busy_ms();
+        if (busy >= 0 && busy >= worker_conf()->busy_reply_threshold && !(cmd->flags & CMD_ALLOW_BUSY)) {
+            reply_error(&c->out, ERR_BUSY_SCRIPT);
+            return 0;
+        }
+        rc = shm_lock_acquire_timed(BUSY_POLL_MS);
+    }
+    if (rc == 1)
+        log_msg(LOG_WARNING, "Rolled back the write of a worker that died holding the lock");
+    return 1;
+}
+
+/* While a script of this worker runs past busy-reply-threshold (it holds the lock),
+ * the worker keeps serving its other clients: commands that need no lock run,
+ * every other command gets -BUSY (worker/busy.c). */
+void dispatch_command_busy(struct client *c)
+{
+    const struct command *cmd = resolve(c);
+    if (!cmd)
+        return;
+    worker.shm->commands++;
+    if ((cmd->flags & CMD_NOLOCK) && (c->authenticated || !worker_conf()->requirepass[0] ||
+                                      (cmd->flags & CMD_NO_AUTH))) {
+        struct cmd_ctx ctx = {
+            .cmd = cmd, .argc = c->req.argc, .argv = c->req.argv, .argvlen = c->req.argvlen,
+            .reply = &c->out, .db = db_get(c->dbid), .dbid = c->dbid, .resp = c->resp, .client = c,
+            .client_id = c->id, .slot = worker.slot,
+        };
+        cmd->proc(&ctx);
+        return;
+    }
+    reply_error(&c->out, ERR_BUSY_SCRIPT);
 }
 
 void dispatch_command(struct client *c, int *locked)
@@ -170,8 +228,12 @@ void dispatch_command(struct client *c, int *locked)
     struct cmd_ctx ctx = {
         .cmd = cmd, .argc = c->req.argc, .argv = c->req.argv, .argvlen = c->req.argvlen,
         .reply = &c->out, .db = db_get(c->dbid), .dbid = c->dbid, .resp = c->resp, .client = c,
+        .client_id = c->id, .slot = worker.slot,
     };
-    c->last_cmd = cmd->name;
+    if (c->last_cmd != cmd) {
+        c->last_cmd = cmd;
+        registry_note_command(c->record, cmd);
+    }
     if (multi_queue(c, cmd))
         return;
     worker.shm->commands++;
@@ -185,8 +247,8 @@ void dispatch_command(struct client *c, int *locked)
         return;
     }
     if (!*locked) {
-        if (shm_lock_acquire() == 1)
-            log_msg(LOG_WARNING, "Rolled back the write of a worker that died holding the lock");
+        if (!acquire_lock_or_busy(c, cmd))
+            return;
         *locked = 1;
     }
     worker_drain_inbox(locked);     /* what committed before this command reaches clients first */
@@ -197,6 +259,12 @@ void dispatch_command(struct client *c, int *locked)
     int aborted = run_in_write(&ctx);
     db_set_now(0);
     multi_after_write(c, !aborted);
+    if (ctx.blocked_waiter) {
+        c->flags |= CLIENT_BLOCKED;
+        c->block_waiter = ctx.blocked_waiter;
+        c->block_deadline_ms = ctx.block_deadline_ms;
+        worker.nblocked++;
+    }
     if (ctx.dirty)
         __atomic_add_fetch(&shm_header()->dirty, ctx.dirty, __ATOMIC_RELAXED);
     introspect_call_end(&mark, &ctx, locked);

@@ -29,7 +29,7 @@ struct client_record {
     volatile int64_t last_ms;
     volatile uint64_t qbuf, qbuf_free, omem, tot_mem;
     shm_off_t name;                     /* struct kv_blob, 0 when unnamed */
-    char addr[48], laddr[48];
+    char addr[64], laddr[64];
     char cmd[40];
 } __attribute__((aligned(64)));
 

@@ -296,7 +296,7 @@ void worker_block_timeouts(void)
         if ((c->flags & CLIENT_BLOCKED) && c->block_deadline_ms && c->block_deadline_ms <= now) {
             unblock(c, 1);
             size_t mark = c->out.len;
-            block_reply_timeout(&c->out, c->block_null_bulk);
+            block_reply_timeout(&c->out);
             client_reply_filter(c, mark);
             batch_add(c);
         }
