@@ -46,8 +46,11 @@ static enum client_type type_by_name(struct cmd_ctx *c, int i)
     return TYPE_UNKNOWN;
 }
 
-/* Every client is a normal one until replication and pub/sub mark their records. */
-static enum client_type record_type(const struct client_record *r) { return TYPE_NORMAL; }
+/* A client with a subscription is a pubsub one (replication will add its types). */
+static enum client_type record_type(const struct client_record *r)
+{
+    return r->sub || r->psub || r->ssub ? TYPE_PUBSUB : TYPE_NORMAL;
+}
 
 /* ---- the CLIENT LIST line ---- */
 
@@ -79,6 +82,7 @@ static void line_flags(const struct client_record *r, char *out)
     char *p = out;
     if (r->flags & CLIENT_MONITOR) *p++ = 'O';
     if (r->flags & (CLIENT_BLOCKED | CLIENT_PAUSED)) *p++ = 'b';
+    if (r->sub || r->psub || r->ssub) *p++ = 'P';
     if (r->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
     if ((r->flags & CLIENT_CLOSE_ASAP) || r->kill) *p++ = 'A';
     if (r->flags & CLIENT_UNIX) *p++ = 'U';
@@ -98,12 +102,12 @@ static void append_line(FILE *f, const struct client_record *r, const struct cmd
     line_memory(r, c, &m);
     line_flags(r, flags);
     fprintf(f, "id=%llu addr=%s laddr=%s fd=%d name=%.*s age=%lld idle=%lld flags=%s db=%d "
-               "sub=0 psub=0 ssub=0 multi=-1 qbuf=%llu qbuf-free=%llu argv-mem=%llu multi-mem=0 "
+               "sub=%u psub=%u ssub=%u multi=-1 qbuf=%llu qbuf-free=%llu argv-mem=%llu multi-mem=0 "
                "rbs=%llu rbp=%llu obl=0 oll=0 omem=%llu tot-mem=%llu events=%s cmd=%.*s "
                "user=default redir=-1 resp=%d worker=%d\n",
             (unsigned long long)r->id, r->addr, r->laddr, r->fd, (int)nlen, name,
             (long long)(now - r->created_ms) / 1000, is_caller ? 0LL : (long long)(now - r->last_ms) / 1000,
-            flags, r->dbid, m.qbuf, m.qbuf_free, m.argv_mem, m.rbs, m.rbs, m.omem, m.tot_mem,
+            flags, r->dbid, (unsigned)r->sub, (unsigned)r->psub, (unsigned)r->ssub, m.qbuf, m.qbuf_free, m.argv_mem, m.rbs, m.rbs, m.omem, m.tot_mem,
             m.omem ? "rw" : "r", r->cmd[0] ? (int)strnlen(r->cmd, sizeof(r->cmd)) : 4,
             r->cmd[0] ? r->cmd : "NULL", r->resp, r->slot);
 }

@@ -27,6 +27,7 @@
 
 #include "conf/conf.h"
 #include "keyspace/db.h"
+#include "keyspace/pubsub.h"
 #include "shm/alloc.h"
 #include "worker/cmdstats.h"
 #include "worker/cron.h"
@@ -306,13 +307,16 @@ static void gen_stats(FILE *f, const struct info_totals *t)
                "instantaneous_output_kbps:0.00\r\nrejected_connections:%llu\r\nsync_full:0\r\n"
                "sync_partial_ok:0\r\nsync_partial_err:0\r\nexpired_keys:%llu\r\n"
                "evicted_keys:%llu\r\nevicted_clients:0\r\nkeyspace_hits:%llu\r\n"
-               "keyspace_misses:%llu\r\npubsub_channels:0\r\npubsub_patterns:0\r\n"
+               "keyspace_misses:%llu\r\npubsub_channels:%llu\r\npubsub_patterns:%llu\r\n"
+               "pubsubshard_channels:%llu\r\n"
                "latest_fork_usec:0\r\ntotal_forks:0\r\ntotal_error_replies:%llu\r\n",
             (unsigned long long)t->connections_received, (unsigned long long)t->commands,
             (unsigned long long)t->ops_per_sec, (unsigned long long)t->net_in, (unsigned long long)t->net_out,
             (unsigned long long)t->rejected, (unsigned long long)t->expired,
             (unsigned long long)t->evicted, (unsigned long long)t->hits,
-            (unsigned long long)t->misses, (unsigned long long)t->errors);
+            (unsigned long long)t->misses, (unsigned long long)pubsub_numchannels(0),
+            (unsigned long long)pubsub_numpat(), (unsigned long long)pubsub_numchannels(1),
+            (unsigned long long)t->errors);
 }
 
 static void gen_replication(FILE *f, const struct info_totals *t)

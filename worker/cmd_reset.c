@@ -9,6 +9,7 @@
 #include "conf/conf.h"
 #include "worker/cmd_pubsub.h"
 #include "worker/cmd_reset.h"
+#include "worker/monitor.h"
 #include "worker/multi.h"
 #include "worker/registry.h"
 #include "worker/server_cmds.h"
@@ -51,6 +52,7 @@ static void reset_command(struct cmd_ctx *c)
     struct client *cl = c->client;
     multi_reset(cl);
     pubsub_reset_client(c);
+    monitor_stop(cl);
     cl->flags &= ~REPLY_FLAGS;
     cl->dbid = 0;
     cl->record->dbid = 0;

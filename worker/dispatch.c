@@ -222,6 +222,7 @@ void dispatch_command(struct client *c, int *locked)
         return;
     }
     if (pubsub_context_reject(c, cmd)) {
+        cmdstats_rejected(cmd);
         multi_rejected(c, reply_mark, locked);
         return;
     }
