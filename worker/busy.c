@@ -7,8 +7,11 @@
  * need no lock run (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE, PING...) and every
  * other command is answered -BUSY.  Nothing here touches the keyspace, the undo log
  * or the batch in progress; the timer, the eventfd and closed connections are left
- * for the normal loop (epoll is level-triggered, so they fire again). */
+ * for the normal loop (epoll is level-triggered, so they fire again).  A shutdown
+ * requested meanwhile ends the process at once: the script's write, never committed,
+ * is rolled back like any write of a dead worker. */
 #include <sys/epoll.h>
+#include <unistd.h>
 
 #include "conf/conf.h"
 #include "worker/dispatch.h"
@@ -43,6 +46,8 @@ static void serve_busy_client(struct client *c)
 
 void worker_busy_poll(void)
 {
+    if (worker_stop_requested())    /* SHUTDOWN NOSAVE during the script: its write is dropped */
+        _exit(0);
     struct epoll_event events[BUSY_EVENTS];
     int n = epoll_wait(worker.epfd, events, BUSY_EVENTS, 0);
     for (int i = 0; i < n; i++) {

@@ -63,6 +63,8 @@ struct conf_values *worker_conf(void) { return conf_shared(); }
 
 static void on_sigterm(int sig) { got_sigterm = 1; }
 
+int worker_stop_requested(void) { return got_sigterm; }
+
 static void epoll_add(int fd, uint32_t events, uint64_t data)
 {
     struct epoll_event ev = { .events = events, .data.u64 = data };

@@ -47,6 +47,8 @@ void worker_schedule(struct client *c);
 void worker_drain_inbox(int *locked);
 /* Accepts on the listening socket of a fixed epoll event (no lock needed). */
 void worker_accept_event(uint64_t ev_data);
+/* True once the supervisor asked this worker to stop (SIGTERM). */
+int worker_stop_requested(void);
 /* Keeps the worker responsive while one of its scripts runs long (worker/busy.c). */
 void worker_busy_poll(void);
 

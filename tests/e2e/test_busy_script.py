@@ -48,3 +48,24 @@ def test_busy_script_answers_busy_everywhere_and_dies_by_script_kill(start_serve
     c = server.client()
     assert c.set("x", "1") is True and c.get("x") == b"1"
 
+
+
+def test_shutdown_nosave_ends_a_busy_script(start_server):
+    server = start_server(args=["--workers", "2", "--busy-reply-threshold", "100"])
+    spinner = threading.Thread(target=lambda: _eval_ignoring_errors(server.client()), daemon=True)
+    spinner.start()
+    time.sleep(0.4)
+    c = server.client()
+    try:
+        c.execute_command("SHUTDOWN", "NOSAVE")
+    except redis.ConnectionError:
+        pass                                    # the server closes the connection: no reply
+    server.proc.wait(5)                         # well before the supervisor's 10 s grace
+    assert server.proc.returncode == 0
+
+
+def _eval_ignoring_errors(client):
+    try:
+        client.eval("while true do end", 0)
+    except redis.RedisError:
+        pass
