@@ -33,8 +33,7 @@ shm_off_t shm_alloc(size_t size);
 /* Allocates and zero-fills. */
 shm_off_t shm_calloc(size_t size);
 
-/* Frees at commit of the current write (see shm/undo.h), or at once when the current
- * write allocated it. 0 is ignored. */
+/* Frees at commit of the current write (see shm/undo.h). 0 is ignored. */
 void shm_free(shm_off_t off);
 
 /* Frees now: called by undo_commit for deferred frees. Detects double free and

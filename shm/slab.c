@@ -166,21 +166,18 @@ static void junk_later(shm_off_t off, uint64_t len)
     junk[junk_len++] = (struct junk_range){ off, len };
 }
 
-static void junk_now(shm_off_t off, uint64_t len) { memset(shm_base + off, 0x5a, len); }
-
-static void junk_after_commit(void)
+void slab_after_commit(void)
 {
     for (size_t i = 0; i < junk_len; i++)
         memset(shm_base + junk[i].off, 0x5a, junk[i].len);
     junk_len = 0;
 }
 
-static void junk_forget(void) { junk_len = 0; }
+void slab_after_rollback(void) { junk_len = 0; }
 #else
 static inline void junk_later(shm_off_t off, uint64_t len) { (void)off, (void)len; }
-static inline void junk_now(shm_off_t off, uint64_t len) { (void)off, (void)len; }
-static inline void junk_after_commit(void) {}
-static inline void junk_forget(void) {}
+void slab_after_commit(void) {}
+void slab_after_rollback(void) {}
 #endif
 
 /* ---- doubly linked lists of page descriptors (bins, partial slabs) ---- */
@@ -467,92 +464,13 @@ void slab_pool_init(shm_off_t pool_off, shm_off_t first_page_off, uint64_t npage
     pool->bin_mask = 1ULL << b;
 }
 
-/* Allocations made by the current write.  Freeing one of them needs no deferral:
- * the pre-write state had that memory free, so rollback forgets it either way, and a
- * write that replaces the same object many times (listpack copies in a script or
- * MULTI) reuses the memory at once instead of holding every copy until commit.
- * A private open-addressing set with backward-shift deletion; emptied at the end of
- * every write. */
-static shm_off_t *fresh;
-static size_t fresh_cap, fresh_len;
-
-static size_t fresh_slot(shm_off_t off) { return (size_t)((off >> 3) * 0x9e3779b97f4a7c15ULL) & (fresh_cap - 1); }
-
-static void fresh_add(shm_off_t off)
-{
-    if ((fresh_len + 1) * 2 > fresh_cap) {
-        shm_off_t *old = fresh;
-        size_t old_cap = fresh_cap;
-        fresh_cap = fresh_cap ? fresh_cap * 2 : 64;
-        fresh = calloc(fresh_cap, sizeof(*fresh));
-        if (!fresh) {
-            fprintf(stderr, "shm_alloc: out of private memory\n");
-            abort();
-        }
-        fresh_len = 0;
-        for (size_t i = 0; i < old_cap; i++)
-            if (old[i])
-                fresh_add(old[i]);
-        free(old);
-    }
-    size_t i = fresh_slot(off);
-    while (fresh[i])
-        i = (i + 1) & (fresh_cap - 1);
-    fresh[i] = off;
-    fresh_len++;
-}
-
-static int fresh_remove(shm_off_t off)
-{
-    if (!fresh_len)
-        return 0;
-    size_t i = fresh_slot(off);
-    while (fresh[i] != off) {
-        if (!fresh[i])
-            return 0;
-        i = (i + 1) & (fresh_cap - 1);
-    }
-    fresh[i] = 0;
-    fresh_len--;
-    for (size_t j = (i + 1) & (fresh_cap - 1); fresh[j]; j = (j + 1) & (fresh_cap - 1)) {
-        size_t home = fresh_slot(fresh[j]);
-        if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
-            fresh[i] = fresh[j];
-            fresh[j] = 0;
-            i = j;
-        }
-    }
-    return 1;
-}
-
-static void fresh_clear(void)
-{
-    if (fresh_len)
-        memset(fresh, 0, fresh_cap * sizeof(*fresh));
-    fresh_len = 0;
-}
-
-void slab_after_commit(void)
-{
-    junk_after_commit();
-    fresh_clear();
-}
-
-void slab_after_rollback(void)
-{
-    junk_forget();
-    fresh_clear();
-}
-
-static void free_now(shm_off_t off);
-
 shm_off_t shm_alloc(size_t size)
 {
     assert_writing();
     struct slab_pool *pool = pool_get();
-    shm_off_t off = size > SLAB_MAX_SIZE ? large_alloc(pool, size) : slab_alloc(pool, size ? size_class(size) : 0);
-    fresh_add(off);
-    return off;
+    if (size > SLAB_MAX_SIZE)
+        return large_alloc(pool, size);
+    return slab_alloc(pool, size ? size_class(size) : 0);
 }
 
 shm_off_t shm_calloc(size_t size)
@@ -568,25 +486,7 @@ void shm_free(shm_off_t off)
         return;
     assert_writing();
     locate(pool_get(), off, "shm_free");
-    if (fresh_remove(off))
-        free_now(off);
-    else
-        undo_defer_free(off);
-}
-
-/* Frees an allocation of the current write at once; its bytes may be junk-filled
- * now, since neither rollback nor anyone else needs them. */
-static void free_now(shm_off_t off)
-{
-    struct slab_pool *pool = pool_get();
-    struct slab_loc loc = locate(pool, off, "shm_free");
-    if (loc.cls == LARGE_CLS) {
-        junk_now(off, (uint64_t)pg(pool, loc.head)->run << PAGE_SHIFT);
-        large_free(pool, loc.head);
-    } else {
-        junk_now(off, classes[loc.cls].size);
-        slab_free_slot(pool, loc);
-    }
+    undo_defer_free(off);
 }
 
 void slab_free_locked(shm_off_t off)

@@ -7,8 +7,7 @@
  *  - slab_after_commit() fills them with 0x5a; call it after undo_commit truncated
  *    the log, still holding the lock;
  *  - slab_after_rollback() forgets them; call it after undo_rollback.
- * Both also end the write's set of fresh allocations (see shm_free in slab.c);
- * junk-filling itself is off under NDEBUG.
+ * Both are no-ops under NDEBUG.
  */
 #ifndef SHM_SLAB_INTERNAL_H
 #define SHM_SLAB_INTERNAL_H

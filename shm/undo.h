@@ -11,10 +11,10 @@
  *  - header.undo.used == 0 exactly when no write is in progress (or it committed).
  *  - A record is fully written and counted in 'used' before the bytes it covers change.
  *  - Memory allocated inside the write needs no record: the allocator's metadata
- *    change is logged, so rollback frees it.  Frees of memory that existed before the
- *    write are deferred to undo_commit() (a rolled-back write simply forgets them), so
- *    such memory is never reused within the write that freed it; memory allocated by
- *    the write itself is freed at once (shm/slab.c: rollback forgets it either way).
+ *    change is logged, so rollback frees it.  Frees inside a write are deferred to
+ *    undo_commit() (a rolled-back write simply forgets them), so freed memory is never
+ *    reused within the write that freed it - and stays readable until commit: code may
+ *    read an element from the old copy of an object it has just replaced.
  */
 #ifndef SHM_UNDO_H
 #define SHM_UNDO_H

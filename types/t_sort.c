@@ -61,7 +61,8 @@ static size_t pool_add(struct sort_vec *v, const char *s, size_t len)
         v->size = (v->used + len) * 2 + 64;
         v->pool = realloc(v->pool, v->size);
     }
-    memcpy(v->pool + v->used, s, len);
+    if (len)
+        memcpy(v->pool + v->used, s, len);
     v->used += len;
     return v->used - len;
 }
@@ -413,7 +414,8 @@ static void sort_generic(struct cmd_ctx *c, int readonly)
     if (!q.dontsort) {
         numbers_ok = score_items(c, &q, &v);
         struct sort_cmp_ctx x = { &q, &v };
-        qsort_r(v.items, v.n, sizeof(*v.items), compare_items, &x);
+        if (v.n > 1)
+            qsort_r(v.items, v.n, sizeof(*v.items), compare_items, &x);
     }
     if (!numbers_ok)
         reply_error(c->reply, "ERR One or more scores can't be converted into double");

@@ -41,7 +41,11 @@ static int item_cmp(const void *a, const void *b, void *pool)
     return zset_memcmp((char *)pool + x->off, x->len, (char *)pool + y->off, y->len);
 }
 
-void zvec_sort(struct zvec *v) { qsort_r(v->items, v->n, sizeof(*v->items), item_cmp, v->pool); }
+void zvec_sort(struct zvec *v)
+{
+    if (v->n > 1)
+        qsort_r(v->items, v->n, sizeof(*v->items), item_cmp, v->pool);
+}
 
 void zvec_free(struct zvec *v)
 {
