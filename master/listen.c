@@ -70,9 +70,15 @@ static int bind_unix(const struct conf_values *conf, char *err, size_t errlen)
 }
 
 /* Binds one address once per slot; 0, or -1 with the first failure in err (the
- * sockets bound so far closed). */
+ * sockets bound so far closed).  SO_REUSEPORT would let a second server of the same
+ * user bind the same port and silently take half the connections, so a plain socket
+ * probes the address first: "Address already in use", as Redis says. */
 static int bind_slots(const char *addr, int port, int backlog, int nslots, int *fds, char *err, size_t errlen)
 {
+    int probe = bind_one(addr, port, backlog, 0, err, errlen);
+    if (probe < 0)
+        return -1;
+    close(probe);
     for (int s = 0; s < nslots; s++) {
         fds[s] = bind_one(addr, port, backlog, nslots > 1, err, errlen);
         if (fds[s] < 0) {
