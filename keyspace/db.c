@@ -168,10 +168,23 @@ void db_add(struct db *db, shm_off_t off)
     watch_touch(db, kv->data, kv->keylen);
 }
 
+shm_off_t *db_lookup_overwrite(struct db *db, const void *key, size_t klen)
+{
+    shm_off_t *slot = dict_find_slot(&db->keys, key, klen);
+    if (slot && lookup_expiring(db, key, klen) == NULL)
+        return NULL;                /* it was expired: deleted now */
+    return slot;
+}
+
 void db_replace(struct db *db, shm_off_t new_off, int keep_ttl)
 {
     struct kv *nkv = kv_at(new_off);
-    shm_off_t *slot = dict_find_slot(&db->keys, nkv->data, nkv->keylen);
+    db_replace_at(db, dict_find_slot(&db->keys, nkv->data, nkv->keylen), new_off, keep_ttl);
+}
+
+void db_replace_at(struct db *db, shm_off_t *slot, shm_off_t new_off, int keep_ttl)
+{
+    struct kv *nkv = kv_at(new_off);
     struct kv *old = kv_at(*slot);
 
     nkv->lru = db_lru_clock();

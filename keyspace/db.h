@@ -61,6 +61,12 @@ void db_add(struct db *db, shm_off_t kv);
 /* Replaces the existing key's kv by new_kv (same key).  keep_ttl: the new kv takes
  * the old one's expire time; else the key loses its TTL.  Frees the old kv. */
 void db_replace(struct db *db, shm_off_t new_kv, int keep_ttl);
+/* For a command that overwrites a key whatever it holds (MSET): deletes it if it
+ * expired, and returns the slot pointing at its kv, for db_replace_at, or NULL when
+ * the key is absent.  One table lookup, no LRU update, no statistics. */
+shm_off_t *db_lookup_overwrite(struct db *db, const void *key, size_t klen);
+/* db_replace with the slot db_lookup_overwrite returned (the table unchanged since). */
+void db_replace_at(struct db *db, shm_off_t *slot, shm_off_t new_off, int keep_ttl);
 /* Adds or replaces (SET semantics: TTL dropped unless keep_ttl). */
 void db_set(struct db *db, shm_off_t kv, int keep_ttl);
 /* Deletes a key; returns 1 if it existed. */

@@ -71,7 +71,9 @@ struct shm_worker_slot {
     volatile uint64_t used_memory_private;  /* jemalloc bytes allocated by this process */
     volatile uint64_t kill_flags;           /* requests from other workers (CLIENT KILL...) */
     volatile uint64_t instantaneous_ops;    /* commands/s over the last ~1.6 s (cron) */
-    uint64_t reserved[13];
+    volatile uint64_t dirty;                /* keys changed by this slot's writes (summed:
+                                               rdb_changes_since_last_save, save points) */
+    uint64_t reserved[12];
 } __attribute__((aligned(64)));
 
 struct shm_header {
@@ -96,7 +98,6 @@ struct shm_header {
     uint32_t nworkers;              /* slots in use (workers directive) */
 
     volatile uint64_t next_client_id;   /* atomic counter: CLIENT ID */
-    volatile uint64_t dirty;            /* writes since last save */
     volatile int32_t supervisor_pid;
     volatile int32_t shutdown_requested; /* set by SHUTDOWN; supervisor acts */
 

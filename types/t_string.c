@@ -380,8 +380,13 @@ static void mset_generic(struct cmd_ctx *c, int nx)
         }
     }
     for (int i = 1; i < c->argc; i += 2) {
-        struct kv *old = db_lookup_write(c->db, c->argv[i], c->argvlen[i]);
-        put_string(c, i, i + 1, old != NULL, 0);
+        shm_off_t *slot = db_lookup_overwrite(c->db, c->argv[i], c->argvlen[i]);
+        shm_off_t off = kv_new_string(c->argv[i], c->argvlen[i], c->argv[i + 1], c->argvlen[i + 1], KV_STR_AUTO);
+        if (slot)                   /* allocating did not touch the table: the slot holds */
+            db_replace_at(c->db, slot, off, 0);
+        else
+            db_add(c->db, off);
+        c->dirty++;
         notify_keyspace_event(NOTIFY_STRING, "set", c->dbid, c->argv[i], c->argvlen[i]);
     }
     if (nx)

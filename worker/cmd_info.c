@@ -41,7 +41,7 @@ extern int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, si
 
 struct info_totals {
     uint64_t commands, connections_received, connected_clients, rejected, net_in, net_out;
-    uint64_t hits, misses, expired, evicted, errors, private_memory, ops_per_sec;
+    uint64_t hits, misses, expired, evicted, errors, private_memory, ops_per_sec, dirty;
 };
 
 static void sum_slots(struct info_totals *t)
@@ -61,6 +61,7 @@ static void sum_slots(struct info_totals *t)
         t->evicted += s->evicted_keys;
         t->errors += s->total_error_replies;
         t->ops_per_sec += s->instantaneous_ops;
+        t->dirty += s->dirty;
         t->private_memory += s->used_memory_private;
     }
 }
@@ -294,7 +295,7 @@ static void gen_persistence(FILE *f, const struct info_totals *t)
                "aof_enabled:%d\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
                "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
                "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_last_write_status:ok\r\n",
-            (unsigned long long)shm_header()->dirty, (long long)(shm_header()->created_ms / 1000),
+            (unsigned long long)t->dirty, (long long)(shm_header()->created_ms / 1000),
             worker_conf()->appendonly);
 }
 
