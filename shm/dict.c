@@ -183,6 +183,20 @@ shm_off_t dict_find(const struct dict *d, const void *key, size_t len)
     return slot ? *slot : 0;
 }
 
+void dict_prefetch(const struct dict *d, const void *key, size_t len, int entry)
+{
+    if (d->used[0] + d->used[1] == 0)
+        return;
+    uint64_t h = dict_hash(key, len);
+    for (int t = 0; t <= rehashing(d); t++) {
+        shm_off_t *bucket = buckets(d, t) + (h & (d->size[t] - 1));
+        if (!entry)
+            __builtin_prefetch(bucket);
+        else if (*bucket)
+            __builtin_prefetch(shm_base + *bucket);
+    }
+}
+
 shm_off_t *dict_find_slot(const struct dict *d, const void *key, size_t len)
 {
     int t;

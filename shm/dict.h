@@ -70,6 +70,12 @@ shm_off_t dict_find(const struct dict *d, const void *key, size_t len);
  * NULL if absent.  Read-only itself. */
 shm_off_t *dict_find_slot(const struct dict *d, const void *key, size_t len);
 
+/* Starts loading what a lookup of key will read: its bucket (entry == 0), or the
+ * bucket's first entry (entry == 1, once the bucket is cached).  A command with many
+ * keys prefetches all buckets, then all entries, then works, so its cache misses
+ * overlap instead of following one another.  Read-only. */
+void dict_prefetch(const struct dict *d, const void *key, size_t len, int entry);
+
 /* Adds an entry whose key is not in the table (the caller checked). Write. */
 void dict_add(struct dict *d, shm_off_t entry);
 

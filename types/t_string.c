@@ -379,6 +379,9 @@ static void mset_generic(struct cmd_ctx *c, int nx)
             return;
         }
     }
+    for (int depth = 0; depth < 2; depth++)
+        for (int i = 1; i < c->argc; i += 2)
+            dict_prefetch(&c->db->keys, c->argv[i], c->argvlen[i], depth);
     for (int i = 1; i < c->argc; i += 2) {
         shm_off_t *slot = db_lookup_overwrite(c->db, c->argv[i], c->argvlen[i]);
         shm_off_t off = kv_new_string(c->argv[i], c->argvlen[i], c->argv[i + 1], c->argvlen[i + 1], KV_STR_AUTO);
