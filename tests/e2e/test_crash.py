@@ -122,3 +122,85 @@ def test_sigkill_workers_during_writes(start_server):
     assert expected <= r.dbsize() <= expected + sum(len(w.lost_sets) for w in writers)
     log = server.log_text()
     assert log.count("killed by signal 9") == killed, server.describe()
+
+
+class AggregateWriter(Writer):
+    """Adds element n to this writer's list, hash, set and sorted set in turn, so every
+    aggregate type grows through its encodings (listpack -> quicklist nodes, hashtable,
+    intset -> hashtable, listpack -> skiplist) while workers die."""
+
+    OPS = ("RPUSH", "HSET", "SADD", "ZADD")
+
+    def run(self):
+        r, n = self.connect(), 0
+        while not self.stop.is_set():
+            op = self.OPS[n % 4]
+            key = f"{op.lower()}:{self.wid}"
+            args = {"RPUSH": [key, n], "HSET": [key, f"f{n}", n], "SADD": [key, n],
+                    "ZADD": [key, n, f"m{n}"]}[op]
+            try:
+                r.execute_command(op, *args)
+                self.acked_sets.append(n)
+            except (redis.ConnectionError, redis.TimeoutError):
+                self.lost_sets.append(n)
+                time.sleep(0.01)
+                try:
+                    r.close()
+                except Exception:
+                    pass
+                r = self.connect()
+            except redis.ResponseError as e:
+                self.errors.append(f"error reply: {e}")
+            n += 1
+
+
+def snapshot(r, wid):
+    """The writer's four aggregates, read once: element n -> its stored form."""
+    return {"RPUSH": set(r.lrange(f"rpush:{wid}", 0, -1)),
+            "HSET": r.hgetall(f"hset:{wid}"),
+            "SADD": r.smembers(f"sadd:{wid}"),
+            "ZADD": dict(r.zrange(f"zadd:{wid}", 0, -1, withscores=True))}
+
+
+def present(snap, n):
+    op, v = AggregateWriter.OPS[n % 4], str(n).encode()
+    if op == "RPUSH":
+        return v in snap["RPUSH"]
+    if op == "HSET":
+        return snap["HSET"].get(f"f{n}".encode()) == v
+    if op == "SADD":
+        return v in snap["SADD"]
+    return snap["ZADD"].get(f"m{n}".encode()) == float(n)
+
+
+def test_sigkill_workers_during_aggregate_writes(start_server):
+    server = start_server(args=["--workers", "3", "--hash-max-listpack-entries", "64",
+                                "--set-max-intset-entries", "64", "--zset-max-listpack-entries", "64",
+                                "--list-max-listpack-size", "8"])
+    stop = threading.Event()
+    writers = [AggregateWriter(server.port, i, stop) for i in range(WRITERS)]
+    for w in writers:
+        w.start()
+    rnd = random.Random(7)
+    try:
+        for _ in range(KILLS):
+            time.sleep(rnd.uniform(0.05, 0.3))
+            pids = worker_pids(server.pid)
+            if pids:
+                os.kill(rnd.choice(pids), signal.SIGKILL)
+    finally:
+        time.sleep(0.3)
+        stop.set()
+        for w in writers:
+            w.join(30)
+    r = server.client()
+    for w in writers:
+        assert not w.errors, w.errors[:5]
+        assert len(w.acked_sets) > 100, "too few writes acknowledged to mean anything"
+        snap = snapshot(r, w.wid)
+        missing = [n for n in w.acked_sets if not present(snap, n)]
+        assert not missing, f"writer {w.wid}: acknowledged elements lost: {missing[:10]}"
+        assert r.llen(f"rpush:{w.wid}") == len(r.lrange(f"rpush:{w.wid}", 0, -1))
+    encodings = {r.object("encoding", f"{t}:0") for t in ("rpush", "hset", "sadd", "zadd")}
+    assert encodings == {b"quicklist", b"hashtable", b"skiplist"}, encodings
+    assert r.execute_command("DEBUG", "ARENA-CHECK") == b"OK"
