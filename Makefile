@@ -36,9 +36,14 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libferrous.a
+# Every unit test links the shared fixture (tests/unit/fixture.c, not a test itself).
+$(BUILD)/tests/fixture.o: tests/unit/fixture.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libferrous.a $(shell pkg-config --libs check) $(LDLIBS)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/fixture.h $(BUILD)/tests/fixture.o $(BUILD)/libferrous.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/tests/fixture.o $(BUILD)/libferrous.a $(shell pkg-config --libs check) $(LDLIBS)
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done

@@ -11,106 +11,48 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "keyspace/db.h"
 #include "shm/alloc.h"
 #include "shm/arena.h"
-#include "shm/lock.h"
-#include "shm/slab_internal.h"
 #include "shm/undo.h"
 #include "types/t_bitmap.h"
 #include "types/t_hll.h"
 #include "types/t_string.h"
+#include "tests/unit/fixture.h"
 
 #define ARENA_SIZE (64ULL << 20)
-
-static void *arena_mem;
-static char out[1 << 16];
-static size_t outlen;
 
 static void setup(void)
 {
     static int registered;
-    struct shm_arena_params p = { .arena_size = ARENA_SIZE, .undo_size = 8ULL << 20, .ndbs = 1, .nworkers = 1 };
-    char err[256];
     if (!registered++) {
         command_register(string_commands);
         command_register(bitmap_commands);
         command_register(hll_commands);
     }
-    arena_mem = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    ck_assert_ptr_ne(arena_mem, MAP_FAILED);
-    ck_assert_msg(shm_arena_init_memory(arena_mem, &p, err, sizeof(err)) == 0, "%s", err);
-    ck_assert_int_eq(shm_lock_acquire(), 0);
+    fixture_arena_open(ARENA_SIZE, 8ULL << 20, 1, 1);
     undo_begin();
     db_create_all(1);
-    undo_commit();
-    slab_after_commit();
+    fixture_write_commit();
 }
 
-static void teardown(void)
-{
-    shm_lock_release();
-    munmap(arena_mem, ARENA_SIZE);
-}
-
-enum { COMMIT, ROLLBACK, KEEP_OPEN };
-
-/* Runs one command in its own write, ended as asked; returns the reply bytes (outlen). */
-static const char *exec(int end, int argc, const char **argv, const size_t *lens)
-{
-    struct reply rep;
-    const struct command *cmd = command_lookup(argv[0], lens[0]);
-    ck_assert_msg(cmd != NULL, "unknown command %s", argv[0]);
-    ck_assert_msg(command_arity_ok(cmd, argc), "arity of %s", argv[0]);
-    reply_init(&rep, 2);
-    struct cmd_ctx c = { .cmd = cmd, .argc = argc, .argv = argv, .argvlen = lens, .reply = &rep,
-                         .db = db_get(0), .dbid = 0, .resp = 2 };
-    undo_begin();
-    cmd->proc(&c);
-    if (end == COMMIT) {
-        undo_commit();
-        slab_after_commit();
-    } else if (end == ROLLBACK) {
-        undo_rollback();
-        slab_after_rollback();
-    }
-    ck_assert_uint_lt(rep.len, sizeof(out));
-    outlen = rep.len;
-    memcpy(out, rep.buf, outlen);
-    out[outlen] = '\0';
-    reply_free(&rep);
-    return out;
-}
-
-static const char *exec_strs(int end, const char **argv)
-{
-    size_t lens[1100];
-    int argc = 0;
-    for (; argv[argc]; argc++)
-        lens[argc] = strlen(argv[argc]);
-    return exec(end, argc, argv, lens);
-}
-
-#define RUN(...) exec_strs(COMMIT, (const char *[]){ __VA_ARGS__, NULL })
-#define RUN_UNDONE(...) exec_strs(ROLLBACK, (const char *[]){ __VA_ARGS__, NULL })
-#define RUN_OPEN(...) exec_strs(KEEP_OPEN, (const char *[]){ __VA_ARGS__, NULL })
+static void teardown(void) { fixture_arena_close(); }
 
 static void set_bytes(const char *key, const void *val, size_t n)
 {
     const char *argv[] = { "set", key, val };
     size_t lens[] = { 3, strlen(key), n };
-    ck_assert_str_eq(exec(COMMIT, 3, argv, lens), "+OK\r\n");
+    ck_assert_str_eq(fixture_exec(2, FIXTURE_COMMIT, 3, argv, lens), "+OK\r\n");
 }
 
 /* The value of key (a bulk reply), its length in *n; valid until the next command. */
 static const uint8_t *get_bytes(const char *key, size_t *n)
 {
     RUN("get", key);
-    ck_assert_int_eq(out[0], '$');
-    char *body = strstr(out, "\r\n") + 2;
-    *n = strtoul(out + 1, NULL, 10);
+    ck_assert_int_eq(fixture_out[0], '$');
+    const char *body = strstr(fixture_out, "\r\n") + 2;
+    *n = strtoul(fixture_out + 1, NULL, 10);
     return (const uint8_t *)body;
 }
 
@@ -152,7 +94,7 @@ static void pfadd_range(const char *key, const char *prefix, int from, int to)
             lens[n] = (size_t)snprintf(names[n - 2], sizeof(names[0]), "%s%d", prefix, i);
             argv[n] = names[n - 2];
         }
-        exec(COMMIT, n, argv, lens);
+        fixture_exec(2, FIXTURE_COMMIT, n, argv, lens);
     }
 }
 
@@ -251,7 +193,7 @@ static void assert_rolled_back(const char *key, const char **cmd)
     const uint8_t *p = get_bytes(key, &len);
     uint8_t *before = malloc(len);
     memcpy(before, p, len);
-    exec_strs(ROLLBACK, cmd);
+    fixture_exec_argv(2, FIXTURE_ROLLBACK, cmd);
     p = get_bytes(key, &len2);
     ck_assert_uint_eq(len2, len);
     ck_assert_mem_eq(p, before, len);
@@ -299,15 +241,13 @@ START_TEST(in_place_writes_log_little)
     RUN_OPEN("setbit", "b", "5", "1");
     ck_assert_uint_eq(kv_value_off(db_peek(db_get(0), "b", 1)), blob);
     ck_assert_uint_lt(undo_used(), 64);                            /* one byte and a header */
-    undo_rollback();
-    slab_after_rollback();
+    fixture_write_rollback();
     ck_assert_str_eq(RUN("getbit", "b", "5"), ":0\r\n");
 
     pfadd_range("d", "e", 0, 20000);
     RUN_OPEN("pfadd", "d", "new1", "new2");
     ck_assert_uint_lt(undo_used(), 200);                           /* registers, not the value */
-    undo_rollback();
-    slab_after_rollback();
+    fixture_write_rollback();
 }
 END_TEST
 

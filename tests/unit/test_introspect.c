@@ -9,33 +9,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "conf/shared.h"
 #include "keyspace/db.h"
 #include "keyspace/inbox.h"
 #include "shm/alloc.h"
-#include "shm/lock.h"
 #include "shm/undo.h"
 #include "worker/cmdstats.h"
 #include "worker/introspect.h"
 #include "worker/registry.h"
 #include "worker/worker.h"
+#include "tests/unit/fixture.h"
 
 #define ARENA_SIZE (64ULL << 20)
 
-static void *arena_mem;
 static struct reply out;
 static struct client client;
 
 static void setup(void)
 {
-    struct shm_arena_params p = { .arena_size = ARENA_SIZE, .undo_size = 8ULL << 20, .ndbs = 0, .nworkers = 2 };
-    char err[256];
-    arena_mem = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    ck_assert_ptr_ne(arena_mem, MAP_FAILED);
-    ck_assert_msg(shm_arena_init_memory(arena_mem, &p, err, sizeof(err)) == 0, "%s", err);
-    ck_assert_int_eq(shm_lock_acquire(), 0);
+    fixture_arena_open(ARENA_SIZE, 8ULL << 20, 0, 2);
     undo_begin();
     db_create_all(1);
     inbox_create();
@@ -57,8 +50,7 @@ static void setup(void)
 static void teardown(void)
 {
     reply_free(&out);
-    shm_lock_release();
-    munmap(arena_mem, ARENA_SIZE);
+    fixture_arena_close();
 }
 
 /* A context for argv (NULL-terminated), replying into out. */

@@ -11,40 +11,26 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "keyspace/db.h"
 #include "shm/alloc.h"
 #include "shm/arena.h"
-#include "shm/lock.h"
 #include "shm/slab_internal.h"
 #include "shm/undo.h"
+#include "tests/unit/fixture.h"
 
 #define ARENA_SIZE (64ULL << 20)
 #define NDBS 4
 #define T0 1700000000000LL          /* frozen clock, ms */
 
-static void *arena_mem;
-
 static void begin(void) { undo_begin(); }
-
-static void commit(void)
-{
-    undo_commit();
-    slab_after_commit();
-}
 
 static void setup(void)
 {
-    struct shm_arena_params p = { .arena_size = ARENA_SIZE, .undo_size = 8ULL << 20, .ndbs = 0, .nworkers = 1 };
-    char err[256];
-    arena_mem = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    ck_assert_ptr_ne(arena_mem, MAP_FAILED);
-    ck_assert_msg(shm_arena_init_memory(arena_mem, &p, err, sizeof(err)) == 0, "%s", err);
-    ck_assert_int_eq(shm_lock_acquire(), 0);
+    fixture_arena_open(ARENA_SIZE, 8ULL << 20, 0, 1);
     begin();
     db_create_all(NDBS);
-    commit();
+    fixture_write_commit();
     db_set_now(T0);
     memset(&db_stats, 0, sizeof(db_stats));
 }
@@ -52,8 +38,7 @@ static void setup(void)
 static void teardown(void)
 {
     db_set_now(0);
-    shm_lock_release();
-    munmap(arena_mem, ARENA_SIZE);
+    fixture_arena_close();
 }
 
 struct ttl_count {
@@ -139,7 +124,7 @@ START_TEST(string_encodings)
     put(0, "lead0", "0123");
     put(0, "e", "hello");
     put(0, "r", big_value());
-    commit();
+    fixture_write_commit();
     ck_assert_int_eq(peek(0, "i")->enc, KV_ENC_INT);
     ck_assert_int_eq(kv_int(peek(0, "i")), -12345);
     ck_assert_int_eq(peek(0, "lead0")->enc, KV_ENC_EMBSTR);      /* not canonical */
@@ -157,13 +142,13 @@ START_TEST(add_replace_delete)
     begin();
     put(0, "a", "1");
     put(0, "b", "two");
-    commit();
+    fixture_write_commit();
     ck_assert_uint_eq(db_size(db_get(0)), 2);
     ck_assert_str_eq(value(0, "a"), "1");
 
     begin();
     put(0, "a", big_value());                   /* replace, growing to raw */
-    commit();
+    fixture_write_commit();
     ck_assert_uint_eq(db_size(db_get(0)), 2);
     ck_assert_str_eq(value(0, "a"), big_value());
 
@@ -171,7 +156,7 @@ START_TEST(add_replace_delete)
     ck_assert_int_eq(db_delete(db_get(0), "a", 1), 1);
     ck_assert_int_eq(db_delete(db_get(0), "a", 1), 0);
     ck_assert_int_eq(db_delete(db_get(1), "b", 1), 0);  /* other database */
-    commit();
+    fixture_write_commit();
     ck_assert_ptr_null(peek(0, "a"));
     ck_assert_str_eq(value(0, "b"), "two");
     ck_assert_uint_eq(db_size(db_get(0)), 1);
@@ -183,7 +168,7 @@ START_TEST(lookup_stats_and_lru)
 {
     begin();
     put(0, "k", "v");
-    commit();
+    fixture_write_commit();
     db_set_now(T0 + 5000);
     begin();
     ck_assert_ptr_nonnull(db_lookup(db_get(0), "k", 1, DB_LOOKUP_NOTOUCH));
@@ -194,7 +179,7 @@ START_TEST(lookup_stats_and_lru)
     ck_assert_ptr_null(db_lookup_read(db_get(0), "nope", 4));
     ck_assert_ptr_null(db_lookup(db_get(0), "nope", 4, DB_LOOKUP_NOSTATS));
     ck_assert_uint_eq(db_stats.misses, 1);
-    commit();
+    fixture_write_commit();
 }
 END_TEST
 
@@ -205,7 +190,7 @@ START_TEST(expire_set_remove_and_lazy_expiry)
     put(0, "k", "v");
     put(0, "p", "forever");
     set_expire(0, "k", T0 + 1000);
-    commit();
+    fixture_write_commit();
     check_keyspace();
     ck_assert_int_eq(db_get_expire(db, peek(0, "k")), T0 + 1000);
     ck_assert_int_eq(db_get_expire(db, peek(0, "p")), -1);
@@ -213,19 +198,19 @@ START_TEST(expire_set_remove_and_lazy_expiry)
 
     begin();
     set_expire(0, "k", T0 + 2000);              /* update in place */
-    commit();
+    fixture_write_commit();
     ck_assert_int_eq(db_get_expire(db, peek(0, "k")), T0 + 2000);
     ck_assert_uint_eq(db_expires_size(db), 1);
 
     db_set_now(T0 + 1999);
     begin();
     ck_assert_ptr_nonnull(db_lookup_read(db, "k", 1));
-    commit();
+    fixture_write_commit();
     db_set_now(T0 + 2000);                      /* expired at exactly its time */
     begin();
     ck_assert_int_eq(db_key_expired(db, peek(0, "k")), 1);
     ck_assert_ptr_null(db_lookup_read(db, "k", 1));
-    commit();
+    fixture_write_commit();
     ck_assert_ptr_null(peek(0, "k"));
     ck_assert_uint_eq(db_expires_size(db), 0);
     ck_assert_uint_eq(db_stats.expired, 1);
@@ -235,7 +220,7 @@ START_TEST(expire_set_remove_and_lazy_expiry)
     set_expire(0, "p", T0 + 9000);
     ck_assert_int_eq(db_remove_expire(db, peek(0, "p")), 1);
     ck_assert_int_eq(db_remove_expire(db, peek(0, "p")), 0);
-    commit();
+    fixture_write_commit();
     ck_assert_int_eq(peek(0, "p")->flags & KV_FLAG_TTL, 0);
     ck_assert_uint_eq(db_expires_size(db), 0);
     check_keyspace();
@@ -252,7 +237,7 @@ START_TEST(replace_keeps_or_drops_ttl)
     set_expire(0, "drop", T0 + 5000);
     db_set(db, kv_new_string("keep", 4, "new", 3, KV_STR_AUTO), 1);
     db_set(db, kv_new_string("drop", 4, "new", 3, KV_STR_AUTO), 0);
-    commit();
+    fixture_write_commit();
     check_keyspace();                           /* the expire entry follows the new kv */
     ck_assert_str_eq(value(0, "keep"), "new");
     ck_assert_int_eq(db_get_expire(db, peek(0, "keep")), T0 + 5000);
@@ -261,7 +246,7 @@ START_TEST(replace_keeps_or_drops_ttl)
     db_set_now(T0 + 5000);
     begin();
     ck_assert_ptr_null(db_lookup_write(db, "keep", 4));
-    commit();
+    fixture_write_commit();
     ck_assert_uint_eq(db_size(db), 1);
     check_keyspace();
 }
@@ -280,7 +265,7 @@ START_TEST(unlink_returns_kv_and_expire)
     ck_assert_int_eq(kv_at(off)->flags & KV_FLAG_TTL, 0);
     ck_assert_uint_eq(db_unlink(db, "k", 1, &when), 0);
     kv_free(off);
-    commit();
+    fixture_write_commit();
     ck_assert_uint_eq(db_size(db), 0);
     ck_assert_uint_eq(db_expires_size(db), 0);
     check_keyspace();
@@ -310,14 +295,14 @@ START_TEST(active_expiry_deletes_expired_keys)
     begin();
     fill_mixed(0);
     fill_mixed(2);
-    commit();
+    fixture_write_commit();
     db_set_now(T0 + 5000);
     uint64_t deleted = 0, n;
     int rounds = 0;
     do {
         begin();
         n = db_active_expire_step(1000000);
-        commit();
+        fixture_write_commit();
         deleted += n;
         check_keyspace();
     } while (n && ++rounds < 1000);
@@ -339,10 +324,10 @@ START_TEST(flush_one_and_all)
     fill_mixed(0);
     fill_mixed(1);
     put(3, "x", "y");
-    commit();
+    fixture_write_commit();
     begin();
     ck_assert_uint_eq(db_flush(1), 200);
-    commit();
+    fixture_write_commit();
     check_keyspace();
     ck_assert_uint_eq(db_size(db_get(1)), 0);
     ck_assert_uint_eq(db_expires_size(db_get(1)), 0);
@@ -350,10 +335,10 @@ START_TEST(flush_one_and_all)
 
     begin();
     put(1, "again", "1");                       /* a flushed database is usable */
-    commit();
+    fixture_write_commit();
     begin();
     ck_assert_uint_eq(db_flush(-1), 202);
-    commit();
+    fixture_write_commit();
     check_keyspace();
     for (int id = 0; id < NDBS; id++)
         ck_assert_uint_eq(db_size(db_get(id)), 0);
@@ -367,10 +352,10 @@ START_TEST(swap_databases)
     set_expire(0, "zero", T0 + 1000);
     put(2, "two", "2");
     put(2, "deux", "2");
-    commit();
+    fixture_write_commit();
     begin();
     db_swap(0, 2);
-    commit();
+    fixture_write_commit();
     check_keyspace();
     ck_assert_uint_eq(db_size(db_get(0)), 2);
     ck_assert_str_eq(value(0, "deux"), "2");
@@ -379,7 +364,7 @@ START_TEST(swap_databases)
 
     begin();
     db_swap(1, 1);                              /* a no-op */
-    commit();
+    fixture_write_commit();
     check_keyspace();
     ck_assert_uint_eq(db_size(db_get(1)), 0);
 }
@@ -390,7 +375,7 @@ START_TEST(rollback_restores_keyspace)
     struct db *db = db_get(0);
     begin();
     fill_mixed(0);
-    commit();
+    fixture_write_commit();
     begin();
     for (int i = 0; i < 50; i++) {
         char k[16];
@@ -421,7 +406,7 @@ START_TEST(kv_copy_and_move)
     shm_off_t raw = shm_off(peek(0, "raw"));
     db_add(db_get(1), kv_copy(raw, "rawcopy", 7));
     db_add(db, kv_copy(shm_off(peek(0, "int")), "intcopy", 7));
-    commit();
+    fixture_write_commit();
     ck_assert_str_eq(value(1, "rawcopy"), big_value());
     ck_assert_str_eq(value(0, "intcopy"), "42");
     ck_assert_int_eq(peek(0, "intcopy")->enc, KV_ENC_INT);
@@ -431,7 +416,7 @@ START_TEST(kv_copy_and_move)
     ck_assert_uint_ne(kv_value_off(peek(1, "rawcopy")), kv_value_off(kv_at(raw)));
     begin();
     db_delete(db, "raw", 3);
-    commit();
+    fixture_write_commit();
     ck_assert_str_eq(value(1, "rawcopy"), big_value());
 
     begin();
@@ -441,7 +426,7 @@ START_TEST(kv_copy_and_move)
     shm_off_t moved = kv_move(old, "renamed", 7);
     db_add(db_get(1), moved);
     db_set_expire(db_get(1), kv_at(moved), when);
-    commit();
+    fixture_write_commit();
     check_keyspace();
     ck_assert_ptr_null(peek(1, "rawcopy"));
     ck_assert_str_eq(value(1, "renamed"), big_value());
@@ -450,7 +435,7 @@ START_TEST(kv_copy_and_move)
     begin();                                    /* a move keeps the flags but the TTL */
     old = db_unlink(db, "intcopy", 7, &when);
     db_add(db, kv_move(old, "intmoved", 8));
-    commit();
+    fixture_write_commit();
     ck_assert_int_eq(peek(0, "intmoved")->flags, KV_FLAG_UNSHARED);
     check_keyspace();
 }

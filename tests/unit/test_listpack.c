@@ -13,18 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "shm/alloc.h"
 #include "shm/arena.h"
 #include "shm/listpack.h"
-#include "shm/lock.h"
 #include "shm/undo.h"
 #include "util/numconv.h"
+#include "tests/unit/fixture.h"
 
 #define ARENA_SIZE (256ULL << 20)
-
-static void *arena_mem;
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 static uint64_t rnd(void)
@@ -37,20 +34,14 @@ static uint64_t rnd(void)
 
 static void setup(void)
 {
-    struct shm_arena_params p = { .arena_size = ARENA_SIZE, .undo_size = 8ULL << 20, .ndbs = 1, .nworkers = 1 };
-    char err[256];
-    arena_mem = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    ck_assert_ptr_ne(arena_mem, MAP_FAILED);
-    ck_assert_msg(shm_arena_init_memory(arena_mem, &p, err, sizeof(err)) == 0, "%s", err);
-    ck_assert_int_eq(shm_lock_acquire(), 0);
+    fixture_arena_open(ARENA_SIZE, 8ULL << 20, 1, 1);
     undo_begin();
 }
 
 static void teardown(void)
 {
     undo_commit();
-    shm_lock_release();
-    munmap(arena_mem, ARENA_SIZE);
+    fixture_arena_close();
 }
 
 /* Ends the current write (freeing replaced listpacks) and starts the next. */

@@ -12,20 +12,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "keyspace/inbox.h"
 #include "keyspace/notify.h"
 #include "keyspace/pubsub.h"
 #include "shm/alloc.h"
 #include "shm/arena.h"
-#include "shm/lock.h"
 #include "shm/slab_internal.h"
 #include "shm/undo.h"
+#include "tests/unit/fixture.h"
 
 #define ARENA_SIZE (64ULL << 20)
-
-static void *arena_mem;
 
 static void check_registry(void)
 {
@@ -36,19 +33,13 @@ static void check_registry(void)
 
 static void commit(void)
 {
-    undo_commit();
-    slab_after_commit();
+    fixture_write_commit();
     check_registry();
 }
 
 static void setup(void)
 {
-    struct shm_arena_params p = { .arena_size = ARENA_SIZE, .undo_size = 8ULL << 20, .ndbs = 0, .nworkers = 2 };
-    char err[256];
-    arena_mem = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    ck_assert_ptr_ne(arena_mem, MAP_FAILED);
-    ck_assert_msg(shm_arena_init_memory(arena_mem, &p, err, sizeof(err)) == 0, "%s", err);
-    ck_assert_int_eq(shm_lock_acquire(), 0);
+    fixture_arena_open(ARENA_SIZE, 8ULL << 20, 0, 2);
     pubsub_register_types();
     undo_begin();
     inbox_create();
@@ -61,8 +52,7 @@ static void teardown(void)
     if (undo_in_write())
         undo_commit();
     notify_set_source(NULL);
-    shm_lock_release();
-    munmap(arena_mem, ARENA_SIZE);
+    fixture_arena_close();
 }
 
 static int sub(uint64_t id, int slot, enum pubsub_kind k, const char *name)

@@ -10,39 +10,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "shm/alloc.h"
 #include "shm/arena.h"
-#include "shm/lock.h"
 #include "shm/slab_internal.h"
 #include "shm/undo.h"
 #include "types/quicklist.h"
+#include "tests/unit/fixture.h"
 
 #define ARENA_SIZE (64ULL << 20)
 
-static void *arena_mem;
-
 static void setup(void)
 {
-    struct shm_arena_params p = { .arena_size = ARENA_SIZE, .undo_size = 8ULL << 20, .ndbs = 1, .nworkers = 1 };
-    char err[256];
-    arena_mem = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    ck_assert_ptr_ne(arena_mem, MAP_FAILED);
-    ck_assert_msg(shm_arena_init_memory(arena_mem, &p, err, sizeof(err)) == 0, "%s", err);
-    ck_assert_int_eq(shm_lock_acquire(), 0);
+    fixture_arena_open(ARENA_SIZE, 8ULL << 20, 1, 1);
 }
 
 static void teardown(void)
 {
-    shm_lock_release();
-    munmap(arena_mem, ARENA_SIZE);
-}
-
-static void commit(void)
-{
-    undo_commit();
-    slab_after_commit();
+    fixture_arena_close();
 }
 
 static void assert_slabs_consistent(void)
@@ -287,17 +272,17 @@ START_TEST(random_operations_match_the_model)
     rng_state = 0x9e3779b97f4a7c15ULL + (uint64_t)_i;
     undo_begin();
     shm_off_t ql = ql_new(fills[_i], 0);
-    commit();
+    fixture_write_commit();
     for (int step = 0; step < 1500; step++) {
         undo_begin();
         random_op(ql, &m);
-        commit();
+        fixture_write_commit();
         check_list(ql, &m);
     }
     assert_slabs_consistent();
     undo_begin();
     ql_free(ql);
-    commit();
+    fixture_write_commit();
     model_free(&m);
 }
 END_TEST
@@ -310,7 +295,7 @@ START_TEST(fill_is_clamped_as_redis)
     ck_assert_uint_eq(ql_at(a)->compress, 65535);
     ck_assert_int_eq(ql_at(b)->fill, 32767);
     ck_assert_uint_eq(ql_at(b)->compress, 0);
-    commit();
+    fixture_write_commit();
 }
 END_TEST
 
@@ -325,11 +310,11 @@ START_TEST(pushed_nodes_respect_the_fill)
     struct model m = { 0 };
     undo_begin();
     shm_off_t ql = ql_new(fill, 0);
-    commit();
+    fixture_write_commit();
     for (int round = 0; round < 400; round++) {
         undo_begin();
         op_push(ql, &m);
-        commit();
+        fixture_write_commit();
     }
     check_list(ql, &m);
     uint32_t full_nodes = 0;
@@ -358,12 +343,12 @@ START_TEST(repeated_inserts_keep_nodes_full_enough)
     shm_off_t ql = ql_new(-2, 0);
     ql_push(ql, QL_TAIL, &v, &len, 1);
     ql_push(ql, QL_TAIL, &v, &len, 1);
-    commit();
+    fixture_write_commit();
     for (int i = 0; i < 20000; i++) {
         undo_begin();
         CHECK(ql_seek(ql, (long long)ql_count(ql) - 1, 1, &it), "seek");
         ql_insert(ql, &it, v, len, LP_BEFORE);
-        commit();
+        fixture_write_commit();
     }
     check_structure(ql);
     uint64_t packed_nodes = 20002 * 12 / 8192 + 1;
@@ -378,11 +363,11 @@ START_TEST(rollback_restores_the_list)
     rng_state = 12345;
     undo_begin();
     shm_off_t ql = ql_new(-2, 0);
-    commit();
+    fixture_write_commit();
     for (int i = 0; i < 300; i++) {
         undo_begin();
         random_op(ql, &m);
-        commit();
+        fixture_write_commit();
     }
     model_copy(&saved, &m);
     undo_begin();
@@ -411,11 +396,11 @@ START_TEST(batch_push_logs_per_node)
     undo_begin();
     shm_off_t ql = ql_new(-2, 0);
     ql_push(ql, QL_TAIL, vals, lens, 10);
-    commit();
+    fixture_write_commit();
     undo_begin();
     ql_push(ql, QL_HEAD, vals, lens, N);
     uint64_t logged = undo_used();
-    commit();
+    fixture_write_commit();
     uint32_t nodes = ql_at(ql)->len;
     ck_assert_uint_ge(nodes, N * 6 / 8192);
     ck_assert_msg(logged < (uint64_t)nodes * 1024, "%llu bytes logged for %u nodes",
@@ -437,18 +422,18 @@ START_TEST(dup_is_deep_and_free_releases_everything)
     for (int i = 0; i < 200; i++)
         random_op(ql, &m);
     shm_off_t copy = ql_dup(ql);
-    commit();
+    fixture_write_commit();
     ck_assert_int_eq(ql_at(copy)->fill, 4);
     ck_assert_uint_eq(ql_at(copy)->compress, 3);
     check_list(copy, &m);
     undo_begin();
     ql_delete_range(ql, 0, ql_count(ql));
-    commit();
+    fixture_write_commit();
     check_list(copy, &m);
     undo_begin();
     ql_free(ql);
     ql_free(copy);
-    commit();
+    fixture_write_commit();
     slab_get_stats(&after);
     ck_assert_uint_eq(after.allocations, before.allocations);
     assert_slabs_consistent();
@@ -470,21 +455,21 @@ START_TEST(delete_range_spanning_nodes)
         ql_push(ql, QL_TAIL, &v, &len, 1);
         model_insert(&m, m.n, buf, len);
     }
-    commit();
+    fixture_write_commit();
     ck_assert_uint_eq(ql_at(ql)->len, 10);
     undo_begin();
     ql_delete_range(ql, 2, 20);                 /* part of node 0, nodes 1-6, part of 7 */
     model_delete(&m, 2, 20);
-    commit();
+    fixture_write_commit();
     check_list(ql, &m);
     undo_begin();
     ql_delete_range(ql, 5, 100);                /* clipped to the end */
     model_delete(&m, 5, m.n - 5);
-    commit();
+    fixture_write_commit();
     check_list(ql, &m);
     undo_begin();
     ql_delete_range(ql, 0, 5);
-    commit();
+    fixture_write_commit();
     ck_assert_uint_eq(ql_count(ql), 0);
     ck_assert_uint_eq(ql_at(ql)->head, 0);
     ck_assert_uint_eq(ql_at(ql)->tail, 0);

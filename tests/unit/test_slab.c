@@ -11,15 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "shm/alloc.h"
 #include "shm/arena.h"
-#include "shm/lock.h"
 #include "shm/undo.h"
 #include "shm/slab_internal.h"
+#include "tests/unit/fixture.h"
 
 #define ARENA_SIZE (64u << 20)
 
@@ -30,34 +29,12 @@ static const size_t class_sizes[] = {
 };
 #define NCLS (sizeof(class_sizes) / sizeof(class_sizes[0]))
 
-static void *mem;
-static size_t mem_size;
-
-static void arena_open(size_t size)
-{
-    char err[256];
-    struct shm_arena_params p = { .arena_size = size, .ndbs = 16, .nworkers = 1 };
-    mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    ck_assert_ptr_ne(mem, MAP_FAILED);
-    mem_size = size;
-    ck_assert_msg(shm_arena_init_memory(mem, &p, err, sizeof(err)) == 0, "%s", err);
-    ck_assert_int_eq(shm_lock_acquire(), 0);
-}
-
-static void setup(void) { arena_open(ARENA_SIZE); }
+static void setup(void) { fixture_arena_open(ARENA_SIZE, 0, 16, 1); }
 
 static void teardown(void)
 {
-    shm_lock_release();
-    munmap(mem, mem_size);
+    fixture_arena_close();
     shm_base = NULL;
-}
-
-/* A committed write as undo.c's callers will see it, junk-filling included. */
-static void commit(void)
-{
-    undo_commit();
-    slab_after_commit();
 }
 
 static void check_consistent(void)
@@ -239,7 +216,7 @@ START_TEST(test_random_against_model)
             slab_after_rollback();
             undo_model(added, nadded, removed, nremoved);
         } else {
-            commit();
+            fixture_write_commit();
 #ifndef NDEBUG
             verify_junk(removed, nremoved);
 #endif
@@ -255,7 +232,7 @@ START_TEST(test_random_against_model)
     undo_begin();
     while (nlive)
         shm_free(model_take(0).off);
-    commit();
+    fixture_write_commit();
     check_consistent();
     struct slab_stats st;
     slab_get_stats(&st);
@@ -280,12 +257,12 @@ START_TEST(test_size_classes)
         shm_off_t off = shm_alloc(size);
         ck_assert_uint_eq(shm_alloc_usable(off), expected_usable(size));
         shm_free(off);
-        commit();
+        fixture_write_commit();
     }
     undo_begin();
     ck_assert_uint_eq(shm_alloc_usable(shm_alloc(0)), 8);
     ck_assert_uint_eq(shm_alloc_usable(shm_alloc(SLAB_MAX_SIZE + 1)), 4 * SHM_PAGE_SIZE);
-    commit();
+    fixture_write_commit();
     for (unsigned c = 0; c < NCLS; c++) {
         size_t size;
         uint64_t live, slabs;
@@ -308,7 +285,7 @@ START_TEST(test_class_stats_and_calloc)
         for (int j = 0; j < 100; j++)
             ck_assert_uint_eq(p[j], 0);
     }
-    commit();
+    fixture_write_commit();
     size_t size;
     uint64_t live, slabs;
     ck_assert(slab_class_stats(7, &size, &live, &slabs));
@@ -330,7 +307,7 @@ START_TEST(test_coalescing)
     undo_begin();
     for (int i = 0; i < 6; i++)
         r[i] = shm_alloc(100000 + i * 5000);
-    commit();
+    fixture_write_commit();
     undo_begin();                       /* free in an order that merges left, right, both */
     shm_free(r[1]);
     shm_free(r[3]);
@@ -338,13 +315,13 @@ START_TEST(test_coalescing)
     shm_free(r[0]);
     shm_free(r[5]);
     shm_free(r[4]);
-    commit();
+    fixture_write_commit();
     check_consistent();
     undo_begin();                       /* only one run can serve the whole heap */
     shm_off_t all = shm_alloc(heap_bytes);
     ck_assert_uint_eq(all, shm_header()->heap_off);
     shm_free(all);
-    commit();
+    fixture_write_commit();
     check_consistent();
 }
 END_TEST
@@ -353,7 +330,7 @@ START_TEST(test_small_ops_log_little)
 {
     undo_begin();
     shm_off_t a = shm_alloc(40);        /* makes the slab */
-    commit();
+    fixture_write_commit();
     undo_begin();
     uint64_t before = undo_used();
     shm_off_t b = shm_alloc(40);
@@ -401,7 +378,7 @@ static shm_off_t live_small(void)
 {
     undo_begin();
     shm_off_t off = shm_alloc(32);
-    commit();
+    fixture_write_commit();
     return off;
 }
 
@@ -409,7 +386,7 @@ static shm_off_t live_large(void)
 {
     undo_begin();
     shm_off_t off = shm_alloc(5 * SHM_PAGE_SIZE);   /* above SLAB_MAX_SIZE */
-    commit();
+    fixture_write_commit();
     return off;
 }
 
@@ -418,7 +395,7 @@ static void double_free_across_writes(void)
     shm_off_t a = live_small();
     undo_begin();
     shm_free(a);
-    commit();
+    fixture_write_commit();
     undo_begin();
     shm_free(a);
 }
@@ -429,7 +406,7 @@ static void double_free_in_one_write(void)
     undo_begin();
     shm_free(a);
     shm_free(a);
-    commit();
+    fixture_write_commit();
 }
 
 static void free_inside_object(void)
@@ -463,7 +440,7 @@ static void free_large_twice(void)
     shm_off_t a = live_large();
     undo_begin();
     shm_free(a);
-    commit();
+    fixture_write_commit();
     undo_begin();
     shm_free(a);
 }
@@ -480,7 +457,7 @@ static void usable_of_freed(void)
     shm_off_t a = live_small();
     undo_begin();
     shm_free(a);
-    commit();
+    fixture_write_commit();
     shm_alloc_usable(a);
 }
 
@@ -559,7 +536,7 @@ static unsigned fill_heap(size_t size)
         for (;;) {
             undo_begin();
             shm_alloc(size);
-            commit();
+            fixture_write_commit();
             n++;
         }
     undo_guard = NULL;
@@ -588,7 +565,7 @@ END_TEST
 START_TEST(test_big_heap)
 {
     teardown();
-    arena_open((size_t)3 << 30);
+    fixture_arena_open((size_t)3 << 30, 0, 16, 1);
     ck_assert_uint_gt(shm_header()->heap_pages, (1u << 30) / SHM_PAGE_SIZE);
     shm_off_t small[1000];
     undo_begin();
@@ -597,7 +574,7 @@ START_TEST(test_big_heap)
         small[i] = shm_alloc(16 + i);
     memset(shm_ptr(big), 1, 4096);
     memset((char *)shm_ptr(big) + ((size_t)3 << 29) - 4096, 2, 4096);
-    commit();
+    fixture_write_commit();
     check_consistent();
     undo_begin();
     shm_free(big);

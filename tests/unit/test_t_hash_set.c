@@ -11,32 +11,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "conf/shared.h"
 #include "keyspace/db.h"
 #include "shm/alloc.h"
 #include "shm/arena.h"
-#include "shm/lock.h"
 #include "shm/undo.h"
 #include "types/t_hash.h"
 #include "types/t_keys.h"
 #include "types/t_set.h"
+#include "tests/unit/fixture.h"
 
 #define ARENA_SIZE (64ULL << 20)
 #define MAX_ITEMS 1024
 
-static void *arena_mem;
-static struct reply rep;
-static char out[1 << 16];
-static size_t outlen;
-static uint64_t last_dirty;
-
 static void setup(void)
 {
     static int registered;
-    struct shm_arena_params p = { .arena_size = ARENA_SIZE, .undo_size = 8ULL << 20, .ndbs = 2, .nworkers = 1 };
-    char err[256];
     if (!registered++) {
         hash_type_init();
         set_type_init();
@@ -44,57 +35,14 @@ static void setup(void)
         command_register(set_commands);
         command_register(key_commands);
     }
-    arena_mem = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    ck_assert_ptr_ne(arena_mem, MAP_FAILED);
-    ck_assert_msg(shm_arena_init_memory(arena_mem, &p, err, sizeof(err)) == 0, "%s", err);
-    ck_assert_int_eq(shm_lock_acquire(), 0);
+    fixture_arena_open(ARENA_SIZE, 8ULL << 20, 2, 1);
     undo_begin();
     db_create_all(2);
-    shm_off_t conf = shm_alloc(sizeof(struct conf_values));
-    conf_defaults(shm_ptr(conf));
-    UNDO_SET(shm_header()->config_off, conf);
-    undo_commit();
+    fixture_config_install();
+    fixture_write_commit();
 }
 
-static void teardown(void)
-{
-    shm_lock_release();
-    munmap(arena_mem, ARENA_SIZE);
-}
-
-enum { COMMIT, ROLLBACK, KEEP_OPEN };
-
-/* Runs one command (NULL-terminated argv) in its own write, ended as asked; returns
- * the reply bytes. */
-static const char *exec_argv(int resp, int end, const char **argv)
-{
-    size_t lens[MAX_ITEMS + 8];
-    int argc = 0;
-    for (; argv[argc]; argc++)
-        lens[argc] = strlen(argv[argc]);
-    const struct command *cmd = command_lookup(argv[0], lens[0]);
-    ck_assert_msg(cmd != NULL, "unknown command %s", argv[0]);
-    ck_assert_msg(command_arity_ok(cmd, argc), "arity of %s", argv[0]);
-    reply_init(&rep, resp);
-    struct cmd_ctx c = { .cmd = cmd, .argc = argc, .argv = argv, .argvlen = lens, .reply = &rep,
-                         .db = db_get(0), .dbid = 0, .resp = resp };
-    undo_begin();
-    cmd->proc(&c);
-    if (end == COMMIT)
-        undo_commit();
-    else if (end == ROLLBACK)
-        undo_rollback();
-    last_dirty = c.dirty;
-    outlen = rep.len < sizeof(out) - 1 ? rep.len : sizeof(out) - 1;
-    memcpy(out, rep.buf, outlen);
-    out[outlen] = '\0';
-    reply_free(&rep);
-    return out;
-}
-
-#define RUN(...) exec_argv(2, COMMIT, (const char *[]){ __VA_ARGS__, NULL })
-#define RUN_UNDONE(...) exec_argv(2, ROLLBACK, (const char *[]){ __VA_ARGS__, NULL })
-#define RUN_OPEN(...) exec_argv(2, KEEP_OPEN, (const char *[]){ __VA_ARGS__, NULL })
+static void teardown(void) { fixture_arena_close(); }
 
 /* A command with generated arguments: prefix words, then n items "fmt" % i. */
 static const char *run_items(const char *cmd, const char *key, const char *fmt, int from, int n, int pairs)
@@ -111,7 +59,7 @@ static const char *run_items(const char *cmd, const char *key, const char *fmt, 
             argv[argc++] = bufs[i];
     }
     argv[argc] = NULL;
-    return exec_argv(2, COMMIT, argv);
+    return fixture_exec_argv(2, FIXTURE_COMMIT, argv);
 }
 
 static struct kv *peek(const char *key) { return db_peek(db_get(0), key, strlen(key)); }
@@ -440,7 +388,7 @@ static void check_spop(const char *key, const char *fmt, int from, int size, con
     char member[32];
     int n = parse_bulks(RUN("spop", key, count), popped);
     ck_assert_int_eq(n, atoi(count));
-    ck_assert_uint_eq(last_dirty, (uint64_t)n);
+    ck_assert_uint_eq(fixture_last_dirty, (uint64_t)n);
     int gone = 0;
     for (int i = from; i < from + size; i++) {
         snprintf(member, sizeof(member), fmt, i);
@@ -475,28 +423,28 @@ END_TEST
 START_TEST(dirty_counts_follow_redis)
 {
     RUN("hset", "h", "a", "1", "b", "2");
-    ck_assert_uint_eq(last_dirty, 2);
+    ck_assert_uint_eq(fixture_last_dirty, 2);
     RUN("hset", "h", "a", "1");
-    ck_assert_uint_eq(last_dirty, 1);                    /* Redis counts every pair set */
+    ck_assert_uint_eq(fixture_last_dirty, 1);                    /* Redis counts every pair set */
     RUN("hdel", "h", "a", "nofield");
-    ck_assert_uint_eq(last_dirty, 1);
+    ck_assert_uint_eq(fixture_last_dirty, 1);
     RUN("hsetnx", "h", "b", "x");
-    ck_assert_uint_eq(last_dirty, 0);
+    ck_assert_uint_eq(fixture_last_dirty, 0);
     RUN("hget", "h", "b");
-    ck_assert_uint_eq(last_dirty, 0);
+    ck_assert_uint_eq(fixture_last_dirty, 0);
     RUN("sadd", "s", "1", "2", "2");
-    ck_assert_uint_eq(last_dirty, 2);
+    ck_assert_uint_eq(fixture_last_dirty, 2);
     RUN("srem", "s", "1", "9");
-    ck_assert_uint_eq(last_dirty, 1);
+    ck_assert_uint_eq(fixture_last_dirty, 1);
     RUN("smove", "s", "t", "2");
-    ck_assert_uint_eq(last_dirty, 2);                    /* removed and added */
+    ck_assert_uint_eq(fixture_last_dirty, 2);                    /* removed and added */
     ck_assert_ptr_null(peek("s"));
     RUN("sinterstore", "d", "t", "t");
-    ck_assert_uint_eq(last_dirty, 1);
+    ck_assert_uint_eq(fixture_last_dirty, 1);
     RUN("sinterstore", "d", "t", "nokey");               /* deletes d */
-    ck_assert_uint_eq(last_dirty, 1);
+    ck_assert_uint_eq(fixture_last_dirty, 1);
     RUN("sinterstore", "d", "t", "nokey");
-    ck_assert_uint_eq(last_dirty, 0);
+    ck_assert_uint_eq(fixture_last_dirty, 0);
 }
 END_TEST
 

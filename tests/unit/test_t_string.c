@@ -9,84 +9,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "keyspace/db.h"
 #include "shm/alloc.h"
 #include "shm/arena.h"
-#include "shm/lock.h"
-#include "shm/slab_internal.h"
 #include "shm/undo.h"
 #include "types/t_string.h"
+#include "tests/unit/fixture.h"
 
 #define ARENA_SIZE (64ULL << 20)
-
-static void *arena_mem;
-static struct reply rep;
-static char out[1 << 16];
-static size_t outlen;
-static uint64_t last_dirty;
 
 static void setup(void)
 {
     static int registered;
-    struct shm_arena_params p = { .arena_size = ARENA_SIZE, .undo_size = 8ULL << 20, .ndbs = 2, .nworkers = 1 };
-    char err[256];
     if (!registered++)
         command_register(string_commands);
-    arena_mem = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    ck_assert_ptr_ne(arena_mem, MAP_FAILED);
-    ck_assert_msg(shm_arena_init_memory(arena_mem, &p, err, sizeof(err)) == 0, "%s", err);
-    ck_assert_int_eq(shm_lock_acquire(), 0);
+    fixture_arena_open(ARENA_SIZE, 8ULL << 20, 2, 1);
     undo_begin();
     db_create_all(2);
-    undo_commit();
-    slab_after_commit();
+    fixture_write_commit();
 }
 
-static void teardown(void)
-{
-    shm_lock_release();
-    munmap(arena_mem, ARENA_SIZE);
-}
-
-enum { COMMIT, ROLLBACK, KEEP_OPEN };
-
-/* Runs one command (NULL-terminated argv) in its own write and ends the write as
- * asked (KEEP_OPEN leaves it to the caller); returns the reply bytes. */
-static const char *exec_argv(int resp, int end, const char **argv)
-{
-    size_t lens[64];
-    int argc = 0;
-    for (; argv[argc]; argc++)
-        lens[argc] = strlen(argv[argc]);
-    const struct command *cmd = command_lookup(argv[0], lens[0]);
-    ck_assert_msg(cmd != NULL, "unknown command %s", argv[0]);
-    ck_assert_msg(command_arity_ok(cmd, argc), "arity of %s", argv[0]);
-    reply_init(&rep, resp);
-    struct cmd_ctx c = { .cmd = cmd, .argc = argc, .argv = argv, .argvlen = lens, .reply = &rep,
-                         .db = db_get(0), .dbid = 0, .resp = resp };
-    undo_begin();
-    cmd->proc(&c);
-    if (end == COMMIT) {
-        undo_commit();
-        slab_after_commit();
-    } else if (end == ROLLBACK) {
-        undo_rollback();
-        slab_after_rollback();
-    }
-    last_dirty = c.dirty;
-    outlen = rep.len < sizeof(out) - 1 ? rep.len : sizeof(out) - 1;
-    memcpy(out, rep.buf, outlen);
-    out[outlen] = '\0';
-    reply_free(&rep);
-    return out;
-}
-
-#define RUN(...) exec_argv(2, COMMIT, (const char *[]){ __VA_ARGS__, NULL })
-#define RUN3(...) exec_argv(3, COMMIT, (const char *[]){ __VA_ARGS__, NULL })
-#define RUN_UNDONE(...) exec_argv(2, ROLLBACK, (const char *[]){ __VA_ARGS__, NULL })
-#define RUN_OPEN(...) exec_argv(2, KEEP_OPEN, (const char *[]){ __VA_ARGS__, NULL })
+static void teardown(void) { fixture_arena_close(); }
 
 static struct kv *peek(const char *key) { return db_peek(db_get(0), key, strlen(key)); }
 
@@ -112,8 +56,7 @@ static void add_fake_list(const char *key)
     kv_register_value_free(KV_LIST, free_fake_list);
     undo_begin();
     db_add(db_get(0), kv_new_object(key, strlen(key), KV_LIST, KV_ENC_QUICKLIST, shm_alloc(16)));
-    undo_commit();
-    slab_after_commit();
+    fixture_write_commit();
 }
 
 static void fill(char *buf, size_t n, char ch)
@@ -160,8 +103,7 @@ START_TEST(append_in_place_logs_little_and_rolls_back)
     RUN_OPEN("append", "k", chunk);
     ck_assert_uint_eq(blob_of("k"), blob);     /* grew in place */
     ck_assert_uint_lt(undo_used(), 200);       /* no byte-for-byte log of the new bytes */
-    undo_rollback();
-    slab_after_rollback();
+    fixture_write_rollback();
     ck_assert_str_eq(RUN("strlen", "k"), ":2001\r\n");
 
     ck_assert_str_eq(RUN("append", "k", chunk), ":3001\r\n");
@@ -200,7 +142,7 @@ START_TEST(setrange_in_place_and_rollback)
     ck_assert_str_eq(RUN("setrange", "k", "54", "!"), ":55\r\n");
     ck_assert_mem_eq(RUN("getrange", "k", "50", "-1"), "$5\r\nZW\0\0!\r\n", 11);
     ck_assert_str_eq(RUN("setrange", "k", "0", ""), ":55\r\n");
-    ck_assert_uint_eq(last_dirty, 0);
+    ck_assert_uint_eq(fixture_last_dirty, 0);
 }
 END_TEST
 
@@ -242,11 +184,11 @@ START_TEST(set_options_and_ttl)
     ck_assert_str_eq(RUN("set", "k", "x"), "+OK\r\n");
     ck_assert_int_eq(db_get_expire(db_get(0), peek("k")), -1);
     ck_assert_str_eq(RUN("set", "k", "y", "nx", "get"), "$1\r\nx\r\n");
-    ck_assert_uint_eq(last_dirty, 0);
+    ck_assert_uint_eq(fixture_last_dirty, 0);
     ck_assert_str_eq(RUN("set", "n", "y", "xx"), "$-1\r\n");
     ck_assert_str_eq(RUN("getex", "k", "pxat", "1"), "$1\r\nx\r\n");   /* past: deleted */
     ck_assert_ptr_null(peek("k"));
-    ck_assert_uint_eq(last_dirty, 1);
+    ck_assert_uint_eq(fixture_last_dirty, 1);
 }
 END_TEST
 
@@ -263,8 +205,8 @@ START_TEST(wrong_type_and_error_order)
         { "incrby", "l", "1" }, { "decrby", "l", "1" }, { "incrbyfloat", "l", "abc" },
     };
     for (size_t i = 0; i < sizeof(wt) / sizeof(wt[0]); i++) {
-        ck_assert_msg(strcmp(exec_argv(2, COMMIT, wt[i]), WRONGTYPE) == 0, "%s: %s", wt[i][0], out);
-        ck_assert_uint_eq(last_dirty, 0);
+        ck_assert_msg(strcmp(fixture_exec_argv(2, FIXTURE_COMMIT, wt[i]), WRONGTYPE) == 0, "%s: %s", wt[i][0], fixture_out);
+        ck_assert_uint_eq(fixture_last_dirty, 0);
     }
     ck_assert_str_eq(RUN("mget", "l", "nokey"), "*2\r\n$-1\r\n$-1\r\n");
     ck_assert_str_eq(RUN("setnx", "l", "v"), ":0\r\n");
@@ -283,16 +225,16 @@ END_TEST
 START_TEST(dirty_counts_keys_changed)
 {
     RUN("mset", "a", "1", "b", "2", "a", "3");
-    ck_assert_uint_eq(last_dirty, 3);
+    ck_assert_uint_eq(fixture_last_dirty, 3);
     ck_assert_str_eq(RUN("msetnx", "a", "1", "z", "2"), ":0\r\n");
-    ck_assert_uint_eq(last_dirty, 0);
+    ck_assert_uint_eq(fixture_last_dirty, 0);
     ck_assert_str_eq(RUN("mset", "a", "1", "b"), "-ERR wrong number of arguments for 'mset' command\r\n");
     RUN("getex", "a", "persist");
-    ck_assert_uint_eq(last_dirty, 0);
+    ck_assert_uint_eq(fixture_last_dirty, 0);
     RUN("getdel", "a");
-    ck_assert_uint_eq(last_dirty, 1);
+    ck_assert_uint_eq(fixture_last_dirty, 1);
     RUN("setnx", "b", "9");
-    ck_assert_uint_eq(last_dirty, 0);
+    ck_assert_uint_eq(fixture_last_dirty, 0);
 }
 END_TEST
 

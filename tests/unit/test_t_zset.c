@@ -11,97 +11,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "conf/shared.h"
 #include "keyspace/db.h"
 #include "shm/alloc.h"
 #include "shm/arena.h"
-#include "shm/lock.h"
 #include "shm/slab_internal.h"
 #include "shm/undo.h"
 #include "types/t_zset.h"
+#include "tests/unit/fixture.h"
 
 #define ARENA_SIZE (128ULL << 20)
-
-static void *arena_mem;
-static char out[1 << 18];
-static uint64_t last_dirty;
-
-static void commit(void)
-{
-    undo_commit();
-    slab_after_commit();
-}
 
 static void setup(void)
 {
     static int registered;
-    struct shm_arena_params p = { .arena_size = ARENA_SIZE, .undo_size = 16ULL << 20, .ndbs = 1, .nworkers = 1 };
-    char err[256];
     if (!registered++) {
         zset_type_init();
         command_register(zset_commands);
     }
-    arena_mem = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    ck_assert_ptr_ne(arena_mem, MAP_FAILED);
-    ck_assert_msg(shm_arena_init_memory(arena_mem, &p, err, sizeof(err)) == 0, "%s", err);
-    ck_assert_int_eq(shm_lock_acquire(), 0);
+    fixture_arena_open(ARENA_SIZE, 16ULL << 20, 1, 1);
     undo_begin();
     db_create_all(1);
-    shm_off_t conf = shm_alloc(sizeof(struct conf_values));
-    conf_defaults(shm_ptr(conf));
-    UNDO_SET(shm_header()->config_off, conf);
-    commit();
+    fixture_config_install();
+    fixture_write_commit();
 }
 
-static void teardown(void)
-{
-    shm_lock_release();
-    munmap(arena_mem, ARENA_SIZE);
-}
-
-enum { COMMIT, ROLLBACK, KEEP_OPEN };
-
-/* Runs one command (argv of argc words) in its own write, ended as asked. */
-static const char *exec_args(int end, int argc, const char **argv)
-{
-    size_t *lens = malloc((size_t)argc * sizeof(*lens));
-    struct reply rep;
-    for (int i = 0; i < argc; i++)
-        lens[i] = strlen(argv[i]);
-    const struct command *cmd = command_lookup(argv[0], lens[0]);
-    ck_assert_msg(cmd != NULL, "unknown command %s", argv[0]);
-    reply_init(&rep, 2);
-    struct cmd_ctx c = { .cmd = cmd, .argc = argc, .argv = argv, .argvlen = lens, .reply = &rep,
-                         .db = db_get(0), .dbid = 0, .resp = 2 };
-    undo_begin();
-    cmd->proc(&c);
-    if (end == COMMIT) {
-        commit();
-    } else if (end == ROLLBACK) {
-        undo_rollback();
-        slab_after_rollback();
-    }
-    last_dirty = c.dirty;
-    size_t n = rep.len < sizeof(out) - 1 ? rep.len : sizeof(out) - 1;
-    memcpy(out, rep.buf, n);
-    out[n] = '\0';
-    reply_free(&rep);
-    free(lens);
-    return out;
-}
-
-static const char *exec_argv(int end, const char **argv)
-{
-    int argc = 0;
-    while (argv[argc])
-        argc++;
-    return exec_args(end, argc, argv);
-}
-
-#define RUN(...) exec_argv(COMMIT, (const char *[]){ __VA_ARGS__, NULL })
-#define RUN_UNDONE(...) exec_argv(ROLLBACK, (const char *[]){ __VA_ARGS__, NULL })
+static void teardown(void) { fixture_arena_close(); }
 
 static struct kv *peek(const char *key) { return db_peek(db_get(0), key, strlen(key)); }
 
@@ -209,11 +145,11 @@ START_TEST(random_commands_roll_back_exactly)
     for (int step = 0; step < 3000; step++) {
         int argc = random_command();
         char *before = dump(KEYS, NKEYS);
-        exec_args(ROLLBACK, argc, argv_buf);
+        fixture_exec(2, FIXTURE_ROLLBACK, argc, argv_buf, NULL);
         char *after = dump(KEYS, NKEYS);
         ck_assert_msg(strcmp(before, after) == 0, "step %d: %s changed what it rolled back", step, argv_buf[0]);
         check_all(KEYS, NKEYS);
-        exec_args(COMMIT, argc, argv_buf);
+        fixture_exec(2, FIXTURE_COMMIT, argc, argv_buf, NULL);
         check_all(KEYS, NKEYS);
         for (int k = 0; k < NKEYS; k++) {
             seen[0] += enc_of(KEYS[k]) == KV_ENC_LISTPACK;
@@ -284,24 +220,24 @@ static void fill_big(const char *key, int n)
             a[argc++] = buf[2 * j];
             a[argc++] = buf[2 * j + 1];
         }
-        exec_args(COMMIT, argc, a);
+        fixture_exec(2, FIXTURE_COMMIT, argc, a, NULL);
     }
 }
 
 START_TEST(emptying_a_big_zset_frees_it_whole)
 {
     fill_big("big", 50000);
-    exec_argv(KEEP_OPEN, (const char *[]){ "zremrangebyrank", "big", "0", "-1", NULL });
-    ck_assert_str_eq(out, ":50000\r\n");
+    fixture_exec_argv(2, FIXTURE_KEEP_OPEN, (const char *[]){ "zremrangebyrank", "big", "0", "-1", NULL });
+    ck_assert_str_eq(fixture_out, ":50000\r\n");
     ck_assert_uint_lt(undo_used(), 4096);
-    commit();
+    fixture_write_commit();
     ck_assert_ptr_null(peek("big"));
-    ck_assert_uint_eq(last_dirty, 50000);
+    ck_assert_uint_eq(fixture_last_dirty, 50000);
 
     fill_big("big", 20000);
-    exec_argv(KEEP_OPEN, (const char *[]){ "zpopmin", "big", "100000", NULL });
+    fixture_exec_argv(2, FIXTURE_KEEP_OPEN, (const char *[]){ "zpopmin", "big", "100000", NULL });
     ck_assert_uint_lt(undo_used(), 4096);
-    commit();
+    fixture_write_commit();
     ck_assert_ptr_null(peek("big"));
     char err[256];
     ck_assert_msg(slab_check(err, sizeof(err)) == 0, "%s", err);
@@ -311,15 +247,15 @@ END_TEST
 START_TEST(dirty_counts_members_changed)
 {
     RUN("zadd", "k", "1", "a", "2", "b");
-    ck_assert_uint_eq(last_dirty, 2);
+    ck_assert_uint_eq(fixture_last_dirty, 2);
     RUN("zadd", "k", "1", "a", "3", "b", "4", "c");
-    ck_assert_uint_eq(last_dirty, 2);
+    ck_assert_uint_eq(fixture_last_dirty, 2);
     RUN("zrem", "k", "a", "nosuch");
-    ck_assert_uint_eq(last_dirty, 1);
+    ck_assert_uint_eq(fixture_last_dirty, 1);
     RUN("zscore", "k", "b");
-    ck_assert_uint_eq(last_dirty, 0);
+    ck_assert_uint_eq(fixture_last_dirty, 0);
     RUN("zunionstore", "u", "1", "k");
-    ck_assert_uint_eq(last_dirty, 1);
+    ck_assert_uint_eq(fixture_last_dirty, 1);
 }
 END_TEST
 

@@ -27,6 +27,7 @@
 #include "shm/lock.h"
 #include "shm/undo.h"
 #include "shm/slab_internal.h"
+#include "tests/unit/fixture.h"
 
 #define ARENA_SIZE (16u << 20)
 #define NOBJ 120
@@ -51,12 +52,6 @@ static void check_consistent(void)
     ck_assert_msg(slab_check(err, sizeof(err)) == 0, "slab_check: %s", err);
 }
 
-static void commit(void)
-{
-    undo_commit();
-    slab_after_commit();
-}
-
 static struct root *root(void) { return shm_ptr(root_off); }
 
 /* Committed starting state: objects of many classes, a large run, a root. */
@@ -72,7 +67,7 @@ static void populate(void)
     root()->big = shm_alloc(5 * SHM_PAGE_SIZE);
     memset(shm_ptr(root()->big), 0xbb, 5 * SHM_PAGE_SIZE);
     strcpy(root()->text, "before the write");
-    commit();
+    fixture_write_commit();
     check_consistent();
 }
 
@@ -197,7 +192,7 @@ START_TEST(test_stop_after_every_record)
         if (setjmp(crash_env) == 0) {
             undo_begin();
             the_write(report_local);
-            commit();
+            fixture_write_commit();
             undo_test_crash_after(-1, NULL);
             break;
         }
@@ -245,7 +240,7 @@ static int run_child(long n, struct range *out, size_t *nout)
         undo_test_crash_after(n, NULL);
         undo_begin();
         the_write(report_pipe);
-        commit();
+        fixture_write_commit();
         shm_lock_release();
         _exit(0);
     }
@@ -315,7 +310,7 @@ START_TEST(test_commit_and_rollback)
     undo_begin();
     UNDO_SET(r->counter, 7);
     ck_assert_uint_gt(undo_used(), 0);
-    commit();
+    fixture_write_commit();
     ck_assert_uint_eq(undo_used(), 0);
     ck_assert_uint_eq(r->counter, 7);
 

@@ -10,21 +10,18 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "keyspace/db.h"
 #include "keyspace/watch.h"
 #include "shm/alloc.h"
 #include "shm/arena.h"
-#include "shm/lock.h"
 #include "shm/slab_internal.h"
 #include "shm/undo.h"
+#include "tests/unit/fixture.h"
 
 #define ARENA_SIZE (64ULL << 20)
 #define NDBS 4
 #define T0 1700000000000LL
-
-static void *arena_mem;
 
 static void begin(void) { undo_begin(); }
 static void commit(void) { undo_commit(); }
@@ -37,12 +34,7 @@ static void assert_consistent(void)
 
 static void setup(void)
 {
-    struct shm_arena_params p = { .arena_size = ARENA_SIZE, .undo_size = 8ULL << 20, .ndbs = 0, .nworkers = 1 };
-    char err[256];
-    arena_mem = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    ck_assert_ptr_ne(arena_mem, MAP_FAILED);
-    ck_assert_msg(shm_arena_init_memory(arena_mem, &p, err, sizeof(err)) == 0, "%s", err);
-    ck_assert_int_eq(shm_lock_acquire(), 0);
+    fixture_arena_open(ARENA_SIZE, 8ULL << 20, 0, 1);
     watch_register_types();
     begin();
     db_create_all(NDBS);
@@ -57,8 +49,7 @@ static void teardown(void)
     ck_assert_msg(slab_check(err, sizeof(err)) == 0, "slab_check: %s", err);
     ck_assert_uint_eq(undo_used(), 0);
     db_set_now(0);
-    shm_lock_release();
-    munmap(arena_mem, ARENA_SIZE);
+    fixture_arena_close();
 }
 
 static void put(int id, const char *key, const char *val)

@@ -8,44 +8,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "keyspace/db.h"
 #include "shm/alloc.h"
 #include "shm/arena.h"
-#include "shm/lock.h"
 #include "shm/slab_internal.h"
 #include "shm/undo.h"
 #include "types/zskiplist.h"
+#include "tests/unit/fixture.h"
 
 #define ARENA_SIZE (96ULL << 20)
 
-static void *arena_mem;
-
-static void commit(void)
-{
-    undo_commit();
-    slab_after_commit();
-}
-
 static void setup(void)
 {
-    struct shm_arena_params p = { .arena_size = ARENA_SIZE, .undo_size = 32ULL << 20, .ndbs = 1, .nworkers = 1 };
-    char err[256];
-    arena_mem = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    ck_assert_ptr_ne(arena_mem, MAP_FAILED);
-    ck_assert_msg(shm_arena_init_memory(arena_mem, &p, err, sizeof(err)) == 0, "%s", err);
-    ck_assert_int_eq(shm_lock_acquire(), 0);
+    fixture_arena_open(ARENA_SIZE, 32ULL << 20, 1, 1);
     zsl_register_dict_type();
     undo_begin();
     db_create_all(1);
-    commit();
+    fixture_write_commit();
 }
 
 static void teardown(void)
 {
-    shm_lock_release();
-    munmap(arena_mem, ARENA_SIZE);
+    fixture_arena_close();
 }
 
 static void check_ok(const struct zsl *zs)
@@ -135,11 +120,11 @@ START_TEST(model_random_operations)
     srandom(1234);
     undo_begin();
     shm_off_t off = zsl_new();
-    commit();
+    fixture_write_commit();
     for (int step = 0; step < 6000; step++) {
         undo_begin();
         random_step(zsl_at(off));
-        commit();
+        fixture_write_commit();
         expect_model(zsl_at(off));
     }
     free(model);
@@ -162,7 +147,7 @@ static shm_off_t build_even_scores(uint64_t n)
         zsl_builder_add(&b, (double)(2 * i), m, (size_t)len);
     }
     shm_off_t off = zsl_builder_finish(&b);
-    commit();
+    fixture_write_commit();
     return off;
 }
 
@@ -237,7 +222,7 @@ START_TEST(copy_is_deep_and_equal)
     shm_off_t off = build_even_scores(300);
     undo_begin();
     shm_off_t copy = zsl_copy(off);
-    commit();
+    fixture_write_commit();
     check_ok(zsl_at(copy));
     struct zsl_node *a = zsl_first(zsl_at(off)), *b = zsl_first(zsl_at(copy));
     for (; a && b; a = zsl_next(a), b = zsl_next(b)) {
@@ -248,11 +233,11 @@ START_TEST(copy_is_deep_and_equal)
     ck_assert(a == NULL && b == NULL);
     undo_begin();
     zsl_free(off);
-    commit();
+    fixture_write_commit();
     check_ok(zsl_at(copy));
     undo_begin();
     zsl_free(copy);
-    commit();
+    fixture_write_commit();
     char err[256];
     ck_assert_msg(slab_check(err, sizeof(err)) == 0, "%s", err);
 }
@@ -269,7 +254,7 @@ START_TEST(range_cut_logs_little)
     used0 = undo_used();
     zsl_delete_rank_range(zs, 2, 50001);
     uint64_t big = undo_used() - used0;
-    commit();
+    fixture_write_commit();
     check_ok(zs);
     ck_assert_uint_eq(zs->length, 49990);
     ck_assert(zsl_first(zs)->score == 22);
@@ -289,11 +274,11 @@ START_TEST(large_list_is_logarithmic)
         int len = snprintf(m, sizeof(m), "%d", (i * 7919) % 200000);
         zsl_insert(zs, (double)((i * 7919) % 1000), m, (size_t)len);
         if (i % 20000 == 19999) {
-            commit();
+            fixture_write_commit();
             undo_begin();
         }
     }
-    commit();
+    fixture_write_commit();
     check_ok(zs);
     ck_assert_uint_eq(zs->length, 200000);
     ck_assert_uint_ge(zs->level, 6);           /* log4(200000) is about 8.8 */
