@@ -214,3 +214,26 @@ class Server:
         pool = redis.ConnectionPool(host="127.0.0.1", port=self.port,
                                     socket_timeout=REPLY_TIMEOUT, **kwargs)
         return redis.Redis(connection_pool=pool, single_connection_client=True)
+
+
+def worker_of(client):
+    """The worker slot serving a client's connection (Ferrous's CLIENT INFO field worker=)."""
+    info = client.execute_command("CLIENT", "INFO").decode()
+    return int(dict(f.split("=", 1) for f in info.split() if "=" in f)["worker"])
+
+
+def clients_per_worker(server, nworkers, per_worker=1):
+    """{worker: [per_worker clients]} - connections are spread by the kernel
+    (SO_REUSEPORT), so open until every worker has its share, closing the extras."""
+    groups, spare = {}, []
+    for _ in range(200):
+        c = server.client()
+        group = groups.setdefault(worker_of(c), [])
+        (group if len(group) < per_worker else spare).append(c)
+        if len(groups) == nworkers and all(len(g) == per_worker for g in groups.values()):
+            break
+    for c in spare:
+        c.close()
+    assert len(groups) == nworkers and all(len(g) == per_worker for g in groups.values()), \
+        "connections did not spread over the workers"
+    return groups

@@ -12,32 +12,9 @@ import pytest
 import redis
 
 from ferrous_harness import children as worker_pids
+from ferrous_harness import clients_per_worker
 
 WORKERS = 2
-
-
-def worker_of(client):
-    info = client.execute_command("CLIENT", "INFO").decode()
-    fields = dict(f.split("=", 1) for f in info.split() if "=" in f)
-    return int(fields["worker"])
-
-
-def clients_on_distinct_workers(server, n_per_worker=1):
-    """Connections grouped by the worker that accepted them: {worker: [client, ...]}."""
-    groups, spare = {}, []
-    for _ in range(200):
-        c = server.client()
-        w = worker_of(c)
-        if len(groups.setdefault(w, [])) < n_per_worker:
-            groups[w].append(c)
-        else:
-            spare.append(c)
-        if len(groups) == WORKERS and all(len(v) == n_per_worker for v in groups.values()):
-            break
-    for c in spare:
-        c.close()
-    assert len(groups) == WORKERS, "connections did not spread over the workers"
-    return groups
 
 
 def blocked_clients(client):
@@ -78,7 +55,7 @@ def server(start_server):
 
 
 def test_push_on_one_worker_serves_client_blocked_on_another(server):
-    groups = clients_on_distinct_workers(server)
+    groups = clients_per_worker(server, WORKERS)
     waiter, pusher = groups[0][0], groups[1][0]
     call = Call(waiter, "BLPOP", "k", "10")
     wait_blocked(pusher, 1)
@@ -89,7 +66,7 @@ def test_push_on_one_worker_serves_client_blocked_on_another(server):
 
 
 def test_first_blocked_first_served_across_workers(server):
-    groups = clients_on_distinct_workers(server, 2)
+    groups = clients_per_worker(server, WORKERS, 2)
     order = [groups[0][0], groups[1][0], groups[0][1], groups[1][1]]
     calls = []
     for i, c in enumerate(order[:3]):
@@ -109,7 +86,7 @@ def test_timeout_replies_null_and_unblocks(server):
 
 
 def test_blmove_chain_serves_both_waiters(server):
-    groups = clients_on_distinct_workers(server, 2)
+    groups = clients_per_worker(server, WORKERS, 2)
     mover = Call(groups[0][0], "BLMOVE", "src", "dst", "LEFT", "RIGHT", "10")
     wait_blocked(groups[1][1], 1)
     popper = Call(groups[1][0], "BLPOP", "dst", "10")
@@ -168,7 +145,7 @@ def test_wrong_type_and_bad_timeout_errors(server):
 
 
 def test_bzpopmin_and_bzmpop_served_across_workers(server):
-    groups = clients_on_distinct_workers(server, 2)
+    groups = clients_per_worker(server, WORKERS, 2)
     single = Call(groups[0][0], "BZPOPMIN", "z", "10")
     wait_blocked(groups[1][1], 1)
     multi = Call(groups[1][0], "BZMPOP", "10", "1", "z", "MAX", "COUNT", "2")

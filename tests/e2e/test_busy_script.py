@@ -8,10 +8,7 @@ import time
 import pytest
 import redis
 
-
-def worker_of(client):
-    info = client.execute_command("CLIENT", "INFO").decode()
-    return int(dict(f.split("=", 1) for f in info.split() if "=" in f)["worker"])
+from ferrous_harness import worker_of
 
 
 def test_busy_script_answers_busy_everywhere_and_dies_by_script_kill(start_server):

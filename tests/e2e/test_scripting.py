@@ -12,6 +12,7 @@ import pytest
 import redis
 
 from ferrous_harness import children as worker_pids
+from ferrous_harness import clients_per_worker
 
 WORKERS = 2
 
@@ -170,34 +171,10 @@ def test_function_kill_from_another_worker(two_workers):
     assert str(busy.error).startswith("Script killed by user with SCRIPT KILL... script: spin, on @user_function:2.")
 
 
-def worker_of(client):
-    info = client.execute_command("CLIENT", "INFO").decode()
-    fields = dict(f.split("=", 1) for f in info.split() if "=" in f)
-    return int(fields["worker"])
-
-
-def client_per_worker(server):
-    """{worker: client}, one connection on each worker."""
-    found, spare = {}, []
-    for _ in range(200):
-        c = server.client()
-        w = worker_of(c)
-        if w in found:
-            spare.append(c)
-        else:
-            found[w] = c
-        if len(found) == WORKERS:
-            break
-    for c in spare:
-        c.close()
-    assert len(found) == WORKERS, "connections did not spread over the workers"
-    return found
-
-
 @pytest.fixture
 def two_workers(start_server):
     server = start_server(args=["--workers", str(WORKERS)])
-    return server, client_per_worker(server)
+    return server, {w: g[0] for w, g in clients_per_worker(server, WORKERS).items()}
 
 
 def test_script_cache_is_shared_by_workers(two_workers):

@@ -14,31 +14,14 @@ import pytest
 import redis
 
 from ferrous_harness import children as worker_pids
+from ferrous_harness import clients_per_worker
 
 WORKERS = 2
 
 
-def worker_of(client):
-    info = client.execute_command("CLIENT", "INFO").decode()
-    return int(dict(f.split("=", 1) for f in info.split() if "=" in f)["worker"])
-
-
 def one_client_per_worker(server):
     """[client on worker 0, client on worker 1]."""
-    found, spare = {}, []
-    for _ in range(200):
-        c = server.client()
-        w = worker_of(c)
-        if w in found:
-            spare.append(c)
-        else:
-            found[w] = c
-        if len(found) == WORKERS:
-            break
-    for c in spare:
-        c.close()
-    assert len(found) == WORKERS, "connections did not spread over the workers"
-    return [found[w] for w in sorted(found)]
+    return [group[0] for _, group in sorted(clients_per_worker(server, WORKERS).items())]
 
 
 def pid_serving(server, client):
