@@ -267,26 +267,7 @@ static void script_flush_command(struct cmd_ctx *c)
 }
 
 /* SCRIPT KILL (without the lock: the script to kill holds it) */
-static void script_kill_command(struct cmd_ctx *c)
-{
-    switch (srun_kill(1)) {
-    case SRUN_KILL_OK:
-        reply_ok(c->reply);
-        break;
-    case SRUN_KILL_NOTBUSY:
-        reply_error(c->reply, "NOTBUSY No scripts in execution right now.");
-        break;
-    case SRUN_KILL_UNKILLABLE:
-        reply_error(c->reply, "UNKILLABLE Sorry the script already executed write commands against the dataset. "
-                              "You can either wait the script termination or kill the server in a hard way "
-                              "using the SHUTDOWN NOSAVE command.");
-        break;
-    case SRUN_KILL_OTHER_KIND:
-        reply_error(c->reply, "BUSY Redis is busy running a script. You can only call FUNCTION KILL or "
-                              "SHUTDOWN NOSAVE.");
-        break;
-    }
-}
+static void script_kill_command(struct cmd_ctx *c) { srun_kill_reply(c->reply, 1); }
 
 static const char *const script_help_lines[] = {
     "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",

@@ -282,26 +282,7 @@ static void function_stats_command(struct cmd_ctx *c)
 }
 
 /* FUNCTION KILL (without the lock) */
-static void function_kill_command(struct cmd_ctx *c)
-{
-    switch (srun_kill(0)) {
-    case SRUN_KILL_OK:
-        reply_ok(c->reply);
-        break;
-    case SRUN_KILL_NOTBUSY:
-        reply_error(c->reply, "NOTBUSY No scripts in execution right now.");
-        break;
-    case SRUN_KILL_UNKILLABLE:
-        reply_error(c->reply, "UNKILLABLE Sorry the script already executed write commands against the dataset. "
-                              "You can either wait the script termination or kill the server in a hard way "
-                              "using the SHUTDOWN NOSAVE command.");
-        break;
-    case SRUN_KILL_OTHER_KIND:
-        reply_error(c->reply, "BUSY Redis is busy running a script. You can only call SCRIPT KILL or "
-                              "SHUTDOWN NOSAVE.");
-        break;
-    }
-}
+static void function_kill_command(struct cmd_ctx *c) { srun_kill_reply(c->reply, 0); }
 
 static const char *const function_help_lines[] = {
     "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",

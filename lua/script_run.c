@@ -88,3 +88,24 @@ int script_busy_ms(void)
     int64_t ms = db_wall_ms() - r->start_ms;
     return ms < 0 ? 0 : ms > 0x7fffffff ? 0x7fffffff : (int)ms;
 }
+
+void srun_kill_reply(struct reply *r, int is_eval)
+{
+    switch (srun_kill(is_eval)) {
+    case SRUN_KILL_OK:
+        reply_ok(r);
+        break;
+    case SRUN_KILL_NOTBUSY:
+        reply_error(r, "NOTBUSY No scripts in execution right now.");
+        break;
+    case SRUN_KILL_UNKILLABLE:
+        reply_error(r, "UNKILLABLE Sorry the script already executed write commands against the dataset. "
+                       "You can either wait the script termination or kill the server in a hard way "
+                       "using the SHUTDOWN NOSAVE command.");
+        break;
+    case SRUN_KILL_OTHER_KIND:
+        reply_errorf(r, "BUSY Redis is busy running a script. You can only call %s KILL or SHUTDOWN NOSAVE.",
+                     is_eval ? "FUNCTION" : "SCRIPT");
+        break;
+    }
+}

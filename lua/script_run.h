@@ -9,6 +9,8 @@
  * a script is never stopped after its first write. */
 #ifndef LUA_SCRIPT_RUN_H
 #define LUA_SCRIPT_RUN_H
+
+#include "proto/reply.h"
 #include <stdint.h>
 
 enum { SRUN_EVAL = 1, SRUN_WROTE = 2, SRUN_KILLED = 4 };
@@ -24,6 +26,8 @@ int srun_killed(void);
 enum srun_kill_result { SRUN_KILL_OK, SRUN_KILL_NOTBUSY, SRUN_KILL_UNKILLABLE, SRUN_KILL_OTHER_KIND };
 /* SCRIPT KILL (is_eval) / FUNCTION KILL: without the lock, from any worker. */
 enum srun_kill_result srun_kill(int is_eval);
+/* SCRIPT KILL (is_eval) / FUNCTION KILL: srun_kill and Redis's reply for its result. */
+void srun_kill_reply(struct reply *r, int is_eval);
 /* A worker (re)spawned into slot forgets a run its dead predecessor left. */
 void srun_clear_slot(int slot);
 #endif
