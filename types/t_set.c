@@ -192,27 +192,40 @@ static void spop_count(struct cmd_ctx *c)
     c->dirty += (uint64_t)count;
 }
 
+/* SPOP/SRANDMEMBER key [count]: the count form goes to count_fn; without a count,
+ * replies one random member (or null) and returns 1 with it and its set, so SPOP can
+ * remove it. */
+static int one_random_member(struct cmd_ctx *c, int write, void (*count_fn)(struct cmd_ctx *c),
+                             struct kv **kv, struct setv *s, struct coll_elem *m)
+{
+    if (c->argc > 3) {
+        reply_error(c->reply, ERR_SYNTAX);
+        return 0;
+    }
+    if (c->argc == 3) {
+        count_fn(c);
+        return 0;
+    }
+    if (!lookup_set(c, 1, write, kv))
+        return 0;
+    if (!*kv) {
+        reply_null(c->reply);
+        return 0;
+    }
+    *s = setv_of(*kv);
+    *m = setv_random(s);
+    coll_reply(c->reply, m);
+    return 1;
+}
+
 /* SPOP key [count] */
 static void spop_command(struct cmd_ctx *c)
 {
     struct kv *kv;
-    if (c->argc > 3) {
-        reply_error(c->reply, ERR_SYNTAX);
+    struct setv s;
+    struct coll_elem m;
+    if (!one_random_member(c, 1, spop_count, &kv, &s, &m))
         return;
-    }
-    if (c->argc == 3) {
-        spop_count(c);
-        return;
-    }
-    if (!lookup_set(c, 1, 1, &kv))
-        return;
-    if (!kv) {
-        reply_null(c->reply);
-        return;
-    }
-    struct setv s = setv_of(kv);
-    struct coll_elem m = setv_random(&s);
-    coll_reply(c->reply, &m);
     setv_remove(&s, &m);
     notify_keyspace_event(NOTIFY_SET, "spop", c->dbid, c->argv[1], c->argvlen[1]);
     set_put(c, 1, kv, s);
@@ -255,23 +268,9 @@ static void srandmember_count(struct cmd_ctx *c)
 static void srandmember_command(struct cmd_ctx *c)
 {
     struct kv *kv;
-    if (c->argc > 3) {
-        reply_error(c->reply, ERR_SYNTAX);
-        return;
-    }
-    if (c->argc == 3) {
-        srandmember_count(c);
-        return;
-    }
-    if (!lookup_set(c, 1, 0, &kv))
-        return;
-    if (!kv) {
-        reply_null(c->reply);
-        return;
-    }
-    struct setv s = setv_of(kv);
-    struct coll_elem m = setv_random(&s);
-    coll_reply(c->reply, &m);
+    struct setv s;
+    struct coll_elem m;
+    one_random_member(c, 0, srandmember_count, &kv, &s, &m);
 }
 
 /* ---- SMOVE and SSCAN ---------------------------------------------------------------- */
