@@ -277,6 +277,18 @@ def exact_client(server):
     return client
 
 
+def run_command(client, *args):
+    """One command on an exact client: its Reply."""
+    return client.execute_command(*args)
+
+
+def reply_text(reply):
+    """The text of a bulk or verbatim reply (verbatim without its 'txt:' prefix)."""
+    assert reply.kind in ("$", "="), show(reply)
+    data = reply.value.decode()
+    return data[4:] if reply.kind == "=" else data
+
+
 def _open(server, resp3):
     try:
         client = exact_client(server)

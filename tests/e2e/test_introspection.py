@@ -17,26 +17,12 @@ import time
 import pytest
 
 import ferrous_diff as fd
+from ferrous_diff import exact_client as exact, reply_text as text, run_command as run
 
 WORKERS = ["--workers", "2"]
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-def exact(server):
-    return fd.exact_client(server)
-
-
-def run(client, *args):
-    return client.execute_command(*args)
-
-
-def text(reply):
-    """The text of a bulk or verbatim reply (verbatim without its 'txt:' prefix)."""
-    assert reply.kind in ("$", "="), fd.show(reply)
-    data = reply.value.decode()
-    return data[4:] if reply.kind == "=" else data
-
 
 def info_sections(client, *sections):
     """INFO's text as {section title: {field: value}}, in order."""

@@ -15,6 +15,7 @@ import time
 import pytest
 
 import ferrous_diff as fd
+from ferrous_diff import exact_client as exact, reply_text as text, run_command as run
 import ferrous_harness as fh
 
 WORKERS = ["--workers", "2"]
@@ -22,20 +23,6 @@ MONITOR_LINE = re.compile(r"^\+(\d+)\.(\d{6}) \[(\d+) ([^\]]+)\] (.*)$")
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-def exact(server):
-    return fd.exact_client(server)
-
-
-def run(client, *args):
-    return client.execute_command(*args)
-
-
-def text(reply):
-    assert reply.kind in ("$", "="), fd.show(reply)
-    data = reply.value.decode()
-    return data[4:] if reply.kind == "=" else data
-
 
 def client_fields(line):
     return dict(field.split("=", 1) for field in line.strip().split(" "))
