@@ -120,3 +120,11 @@ const char *fixture_exec_argv(int resp, enum fixture_end end, const char **argv)
         argc++;
     return fixture_exec(resp, end, argc, argv, NULL);
 }
+
+uint64_t fixture_xorshift(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}

@@ -41,6 +41,9 @@ const char *fixture_exec(int resp, enum fixture_end end, int argc, const char **
 /* The same for a NULL-terminated argv. */
 const char *fixture_exec_argv(int resp, enum fixture_end end, const char **argv);
 
+/* xorshift64: the tests' fixed-seed random sequence, advanced in *state. */
+uint64_t fixture_xorshift(uint64_t *state);
+
 #define RUN(...) fixture_exec_argv(2, FIXTURE_COMMIT, (const char *[]){ __VA_ARGS__, NULL })
 #define RUN3(...) fixture_exec_argv(3, FIXTURE_COMMIT, (const char *[]){ __VA_ARGS__, NULL })
 #define RUN_UNDONE(...) fixture_exec_argv(2, FIXTURE_ROLLBACK, (const char *[]){ __VA_ARGS__, NULL })

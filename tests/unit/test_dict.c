@@ -45,13 +45,7 @@ static void tentry_free(shm_off_t e)
 static const struct dict_type test_type = { "test", tentry_key, tentry_free };
 
 static uint64_t rng_state = 0x243f6a8885a308d3ULL;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+static uint64_t rnd(void) { return fixture_xorshift(&rng_state); }
 
 static void setup(void)
 {

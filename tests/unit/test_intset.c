@@ -21,13 +21,7 @@
 #define ARENA_SIZE (64ULL << 20)
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+static uint64_t rnd(void) { return fixture_xorshift(&rng_state); }
 
 static void setup(void)
 {

@@ -24,13 +24,7 @@
 #define ARENA_SIZE (256ULL << 20)
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+static uint64_t rnd(void) { return fixture_xorshift(&rng_state); }
 
 static void setup(void)
 {

@@ -73,13 +73,7 @@ static size_t nlive;
 static uint64_t live_bytes;
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t rnd(void) { return fixture_xorshift(&rng); }
 
 static size_t random_size(void)
 {
