@@ -11,6 +11,7 @@
 #include "worker/client.h"
 
 #define QBUF_CHUNK (16 * 1024)
+#define OUT_COMPACT_MIN (16 * 1024)     /* sent bytes worth a move of the rest */
 
 struct client *client_create(int fd, int is_unix)
 {
@@ -99,6 +100,18 @@ long client_read(struct client *c)
     return -1;
 }
 
+/* A reader slower than its replies leaves the buffer never empty: move the unsent
+ * part to the front once most of the buffer is sent, so the buffer stops growing
+ * (each regrowth copies it and touches fresh pages). */
+static void compact_output(struct client *c)
+{
+    if (c->out_sent < OUT_COMPACT_MIN || c->out_sent < c->out.len / 2)
+        return;
+    memmove(c->out.buf, c->out.buf + c->out_sent, c->out.len - c->out_sent);
+    c->out.len -= c->out_sent;
+    c->out_sent = 0;
+}
+
 int client_write(struct client *c)
 {
     while (c->out_sent < c->out.len) {
@@ -109,8 +122,10 @@ int client_write(struct client *c)
         }
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0 && errno == EAGAIN)
+        if (n < 0 && errno == EAGAIN) {
+            compact_output(c);
             return 0;
+        }
         return -1;
     }
     c->out_sent = 0;

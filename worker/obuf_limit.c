@@ -19,18 +19,22 @@ static int soft_expired(struct client *c, const struct conf_obuf_limit *l)
     return now - c->record->obuf_soft_since_ms > (int64_t)l->soft_seconds * 1000;
 }
 
-int obuf_limit_reached(struct client *c)
+int obuf_limit_reached_in(struct client *c, enum conf_obuf_class cls)
 {
-    int cls = pubsub_client_subscribed(c) ? CONF_OBUF_PUBSUB : CONF_OBUF_NORMAL;
     const struct conf_obuf_limit *l = &conf_shared()->obuf_limits[cls];
     unsigned long long used = c->out.len - c->out_sent;
     int over = l->hard && used >= l->hard;
     if (l->soft && used >= l->soft)
         over |= soft_expired(c, l);
-    else
+    else if (c->record->obuf_soft_since_ms)
         c->record->obuf_soft_since_ms = 0;
     if (over)
         log_msg(LOG_WARNING, "Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of output "
                 "buffer limits.", (unsigned long long)c->id, c->addr);
     return over;
+}
+
+int obuf_limit_reached(struct client *c)
+{
+    return obuf_limit_reached_in(c, pubsub_client_subscribed(c) ? CONF_OBUF_PUBSUB : CONF_OBUF_NORMAL);
 }

@@ -32,7 +32,6 @@
 #include "keyspace/db.h"
 #include "keyspace/inbox.h"
 #include "keyspace/watch.h"
-#include "lua/script.h"
 #include "keyspace/pubsub.h"
 #include "lua/script.h"
 #include "types/block.h"
@@ -40,6 +39,7 @@
 #include "shm/undo.h"
 #include "util/log.h"
 #include "util/rand.h"
+#include "worker/client_map.h"
 #include "worker/cmd_pubsub.h"
 #include "worker/cmdstats.h"
 #include "worker/cron.h"
@@ -177,6 +177,7 @@ static void accept_one(int fd, int is_unix)
     if (worker.clients)
         worker.clients->prev = c;
     worker.clients = c;
+    client_map_put(c);
     worker.nclients++;
     worker.shm->connected_clients = worker.nclients;
     worker.shm->connections_received++;
@@ -207,14 +208,6 @@ static void batch_remove(struct client *c)
         }
 }
 
-static struct client *find_client(uint64_t id)
-{
-    for (struct client *c = worker.clients; c; c = c->next)
-        if (c->id == id)
-            return c;
-    return NULL;
-}
-
 /* Ends a client's blocked state; cancel: its waiter is still in the arena (timeout,
  * disconnect) and is removed - inside a write. */
 static void unblock(struct client *c, int cancel)
@@ -233,14 +226,14 @@ static void deliver_push(const struct pubsub_delivery *d)
 {
     const char *payload = pubsub_delivery_payload(d);
     for (uint32_t i = 0; i < d->nids; i++) {
-        struct client *c = find_client(d->ids[i]);
+        struct client *c = client_map_get(d->ids[i]);
         if (!c || (c->flags & CLIENT_CLOSE_ASAP))
             continue;
         size_t at = c->out.len;
         reply_raw(&c->out, payload, d->payload_len);
         if (c->resp == 2)
             c->out.buf[at] = '*';
-        if (obuf_limit_reached(c))
+        if (obuf_limit_reached_in(c, CONF_OBUF_PUBSUB))
             c->flags |= CLIENT_CLOSE_ASAP;
         batch_add(c);
     }
@@ -260,7 +253,7 @@ static void drain_inbox_locked(void)
             deliver_push((const struct pubsub_delivery *)msg->data);
         else if (msg->kind == INBOX_MONITOR)
             monitor_deliver(msg->data, msg->len);
-        else if ((c = find_client(msg->client_id)) && (c->flags & CLIENT_BLOCKED) && msg->kind == INBOX_REPLY) {
+        else if ((c = client_map_get(msg->client_id)) && (c->flags & CLIENT_BLOCKED) && msg->kind == INBOX_REPLY) {
             size_t mark = c->out.len;
             reply_raw(&c->out, msg->data, msg->len);
             unblock(c, 0);
@@ -327,6 +320,7 @@ void worker_close_client(struct client *c)
     introspect_client_gone(c);
     epoll_ctl(worker.epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
+    client_map_del(c->id);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -410,13 +404,9 @@ static void process_input(struct client *c, int *locked)
         }
         size_t reply_mark = c->out.len;
         if (c->req.argc > 0) {
-            uint64_t errors = c->out.errors;
             worker.running = c;
-            dispatch_command(c, locked);
+            dispatch_command(c, locked);        /* counts its error replies (types/call.h) */
             worker.running = NULL;
-            worker.shm->total_error_replies += c->out.errors - errors;
-            if (c->out.errors != errors)
-                cmdstats_error(c->out.last_error, c->out.errors - errors);
         }
         if (c->flags & CLIENT_PAUSED) {         /* the command waits in the buffer */
             request_reset(&c->req);

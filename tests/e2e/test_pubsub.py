@@ -393,6 +393,32 @@ def test_normal_class_limit(server):
     assert c.call("GET", "big")[1] == b"z" * 1_000_000
 
 
+def test_slow_subscriber_under_its_limit_gets_every_message_intact(server):
+    groups = spread(server, 1)
+    slow, pub = groups[0][0], groups[1][0]
+    slow.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    slow.call("SUBSCRIBE", "bulk")
+    payloads = [(b"%06d" % i) * 3000 for i in range(400)]     # 7 MB, under the 32 MB limit
+    for p in payloads:
+        pub.call("PUBLISH", "bulk", p)
+    time.sleep(0.5)                     # the backlog waits in the server's buffer
+    for p in payloads:
+        assert message(slow.read()) == [b"message", b"bulk", p]
+
+
+def test_slow_reader_gets_every_reply_intact(server):
+    c = Raw(server.port)
+    values = [(b"%05d" % i) * 40_000 for i in range(30)]           # 6 MB of replies
+    for i, v in enumerate(values):
+        c.call("SET", f"v{i}", v)
+    reader = Raw(server.port)
+    reader.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    reader.sock.sendall(b"".join(b"*2\r\n$3\r\nGET\r\n$%d\r\nv%d\r\n" % (len(str(i)) + 1, i)
+                                 for i in range(len(values))))
+    time.sleep(0.5)
+    assert [reader.read() for _ in values] == [("$", v) for v in values]
+
+
 # --- a worker dies ----------------------------------------------------------------------
 
 def pid_serving(conn, server):
