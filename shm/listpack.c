@@ -11,6 +11,9 @@
  *  - A listpack is never modified after it is built: every change builds a new
  *    allocation (one shm_alloc, pieces memcpy'd in) and shm_frees the old one, which
  *    stays readable until commit, so positions into it may be read while building.
+ *    The only exception is the in-place section at the end, for listpacks whose owner
+ *    manages their allocation: it changes bytes where they lie after logging them
+ *    with undo_save, so a rolled-back write restores the whole allocation.
  *  - Built listpacks store integers in the smallest encoding and canonical integer
  *    strings as integers; num-elements is exact below 65535, else 65535 ("unknown",
  *    which then stays unknown as in Redis).
@@ -23,9 +26,10 @@
 #include <string.h>
 
 #include "shm/alloc.h"
+#include "shm/undo.h"
 #include "util/numconv.h"
 
-#define LP_HDR 6
+#define LP_HDR LP_HEADER_BYTES
 #define LP_EOF 0xFF
 #define LP_COUNT_UNKNOWN 65535
 #define LP_MAX_TOTAL 0xFFFFFFFFu
@@ -419,26 +423,41 @@ static uint64_t count_after(uint32_t old, long delta)
     return old == LP_COUNT_UNKNOWN ? LP_COUNT_UNKNOWN : (uint64_t)((long)old + delta);
 }
 
+static const unsigned char empty_lp[LP_EMPTY_BYTES] = { LP_EMPTY_BYTES, 0, 0, 0, 0, 0, LP_EOF };
+
+/* Writes at dst the listpack src (NULL: empty) with [cut, cut+cutlen) replaced by the
+ * ne encoded entries e[], then rawlen bytes of raw entries; returns the new size. */
+static size_t splice_write(unsigned char *dst, const unsigned char *src, size_t cut, size_t cutlen,
+                           const struct lp_enc *e, unsigned ne, const unsigned char *raw, size_t rawlen,
+                           long delta)
+{
+    if (!src) src = empty_lp;
+    size_t oldtotal = hdr_total(src);
+    memcpy(dst, src, cut);
+    unsigned char *q = dst + cut;
+    for (unsigned i = 0; i < ne; i++)
+        q = enc_write(q, &e[i]);
+    if (rawlen) memcpy(q, raw, rawlen);
+    q += rawlen;
+    memcpy(q, src + cut + cutlen, oldtotal - cut - cutlen);
+    size_t total = (size_t)(q - dst) + oldtotal - cut - cutlen;
+    hdr_write(dst, total, count_after(hdr_count(src), delta));
+    return total;
+}
+
 /* Builds a new listpack: the old one's bytes with [cut, cut+cutlen) replaced by the
  * ne encoded entries e[]; frees the old one.  Returns the new offset and, in *at, the
  * position of the replacement in the new listpack. */
 static shm_off_t rebuild(shm_off_t lp, size_t cut, size_t cutlen, const struct lp_enc *e, unsigned ne,
                          long delta, unsigned char **at)
 {
-    const unsigned char *old = lp_ptr(lp);
-    size_t oldtotal = hdr_total(old);
-    size_t total = oldtotal - cutlen;
+    size_t total = hdr_total(lp_ptr(lp)) - cutlen;
     for (unsigned i = 0; i < ne; i++)
         total += e[i].size;
     if (total > LP_MAX_TOTAL) abort();  /* callers bound listpacks far below 4 GB */
     shm_off_t off = shm_alloc(total);
     unsigned char *b = shm_ptr(off);
-    memcpy(b, old, cut);
-    unsigned char *q = b + cut;
-    for (unsigned i = 0; i < ne; i++)
-        q = enc_write(q, &e[i]);
-    memcpy(q, old + cut + cutlen, oldtotal - cut - cutlen);
-    hdr_write(b, total, count_after(hdr_count(old), delta));
+    splice_write(b, lp_ptr(lp), cut, cutlen, e, ne, NULL, 0, delta);
     shm_free(lp);
     if (at) *at = b + cut;
     return off;
@@ -588,4 +607,58 @@ void lp_builder_discard(struct lp_builder *b)
     b->buf = NULL;
     b->len = b->cap = 0;
     b->count = 0;
+}
+
+/* ---- in place (see listpack.h): every byte written is logged first ---- */
+
+size_t lp_splice_into(unsigned char *dst, const unsigned char *src, size_t cut, size_t cutlen,
+                      const unsigned char *raw, size_t rawlen, long delta)
+{
+    return splice_write(dst, src, cut, cutlen, NULL, 0, raw, rawlen, delta);
+}
+
+void lp_append_in_place(shm_off_t lp, const unsigned char *raw, size_t rawlen, uint32_t n)
+{
+    unsigned char *b = lp_ptr(lp);
+    size_t total = hdr_total(b);
+    undo_save(b, LP_HDR);
+    undo_save(b + total - 1, rawlen + 1);           /* the end byte and the spare bytes after it */
+    memcpy(b + total - 1, raw, rawlen);
+    b[total - 1 + rawlen] = LP_EOF;
+    hdr_write(b, total + rawlen, count_after(hdr_count(b), (long)n));
+}
+
+shm_off_t lp_prepend_in_place(shm_off_t lp, const unsigned char *raw, size_t rawlen, uint32_t n)
+{
+    unsigned char *b = lp_ptr(lp), *nb = b - rawlen;
+    size_t total = hdr_total(b);
+    uint32_t count = hdr_count(b);
+    undo_save(nb, rawlen + LP_HDR);                 /* spare bytes, then the old header */
+    memcpy(nb + LP_HDR, raw, rawlen);
+    hdr_write(nb, total + rawlen, count_after(count, (long)n));
+    return lp - rawlen;
+}
+
+shm_off_t lp_pop_front_in_place(shm_off_t lp, uint32_t n)
+{
+    unsigned char *b = lp_ptr(lp), *p = b + LP_HDR;
+    size_t total = hdr_total(b);
+    uint32_t count = hdr_count(b);
+    for (uint32_t i = 0; i < n; i++)
+        p += entry_size(p);
+    size_t cut = (size_t)(p - b) - LP_HDR;          /* the new header ends where the entries start */
+    undo_save(b + cut, LP_HDR);
+    hdr_write(b + cut, total - cut, count_after(count, -(long)n));
+    return lp + cut;
+}
+
+void lp_pop_back_in_place(shm_off_t lp, uint32_t n)
+{
+    unsigned char *b = lp_ptr(lp), *p = b + hdr_total(b) - 1;
+    for (uint32_t i = 0; i < n; i++)
+        p = lp_prev(lp, p);
+    undo_save(b, LP_HDR);
+    undo_save(p, 1);
+    *p = LP_EOF;
+    hdr_write(b, (size_t)(p + 1 - b), count_after(hdr_count(b), -(long)n));
 }

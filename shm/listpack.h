@@ -13,6 +13,12 @@
  * UNDO_SET.  Entry positions (unsigned char *) are valid until the next change.
  * Listpacks are small by design (bounded by the *-max-listpack-* settings), so the
  * O(n) copy is the same order as Redis's realloc + memmove.
+ *
+ * The exception is the "in place" section at the end, for an owner that keeps a
+ * listpack inside a larger allocation with spare bytes before and after it (quicklist
+ * nodes): those functions change it where it lies, undo-logging every byte they
+ * overwrite (spare bytes included), and never allocate or free; such a listpack must
+ * not be passed to the copy-on-write functions, which free the listpack they replace.
  */
 #ifndef SHM_LISTPACK_H
 #define SHM_LISTPACK_H
@@ -22,6 +28,8 @@
 #include "shm/arena.h"
 
 #define LP_INTBUF_SIZE 21               /* enough for a long long as text */
+#define LP_HEADER_BYTES 6               /* total-bytes and num-elements */
+#define LP_EMPTY_BYTES 7                /* header and end byte: an empty listpack */
 
 enum lp_where { LP_BEFORE = 0, LP_AFTER = 1, LP_REPLACE = 2 };
 
@@ -97,4 +105,27 @@ void lp_builder_discard(struct lp_builder *b);
 
 /* Random entries (HRANDFIELD, SRANDMEMBER, ZRANDMEMBER); rnd returns uniform 64-bit. */
 unsigned char *lp_random(shm_off_t lp, uint64_t (*rnd)(void));
+
+/* ---- in place: listpacks whose owner keeps spare bytes around them ----
+ * "raw" below is n whole encoded entries, rawlen bytes, in list order (from an
+ * lp_builder's buf + LP_HEADER_BYTES, or copied out of a listpack); it must not lie
+ * inside the listpack being changed.  Each function undo-logs the bytes it writes
+ * before writing them, so it must run inside a write. */
+
+/* Writes at dst (new memory of this write: not logged) the listpack src with its bytes
+ * [cut, cut + cutlen) (counted from its start, on entry boundaries) replaced by raw;
+ * delta is the change in entry count.  src NULL stands for an empty listpack.  dst
+ * needs lp's bytes - cutlen + rawlen bytes; returns that size. */
+size_t lp_splice_into(unsigned char *dst, const unsigned char *src, size_t cut, size_t cutlen,
+                      const unsigned char *raw, size_t rawlen, long delta);
+/* Adds raw at the end; needs rawlen spare bytes after the listpack. */
+void lp_append_in_place(shm_off_t lp, const unsigned char *raw, size_t rawlen, uint32_t n);
+/* Adds raw at the front; needs rawlen spare bytes before the listpack, which now
+ * starts there: returns its new offset, lp - rawlen. */
+shm_off_t lp_prepend_in_place(shm_off_t lp, const unsigned char *raw, size_t rawlen, uint32_t n);
+/* Removes the first n entries (n <= length): the listpack now starts further on, the
+ * bytes before it are spare; returns its new offset. */
+shm_off_t lp_pop_front_in_place(shm_off_t lp, uint32_t n);
+/* Removes the last n entries (n <= length); the bytes freed at the end are spare. */
+void lp_pop_back_in_place(shm_off_t lp, uint32_t n);
 #endif

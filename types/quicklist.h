@@ -11,11 +11,19 @@
  *  - count is the sum of the nodes' counts, len the number of nodes;
  *  - no linked node is empty; head->prev == 0, tail->next == 0, head == 0 iff count == 0;
  *  - a node's count equals its listpack's length.
- * Listpacks are copy on write: a node changes by pointing at a new listpack (logged
- * with UNDO_SET) and the old one is freed at commit, so entry pointers stay readable
- * until the write commits.  Node links, node counts and the header fields that existed
- * before the write are undo-logged before they change; nodes built inside the write
- * are filled in unlogged and linked with O(1) logged stores per batch.
+ *  - a node's listpack lies inside the node's own allocation of `size` bytes, which
+ *    starts `front` bytes before it; the bytes around the listpack are spare.
+ * Pushes and pops at either end change the end node's listpack in place when its spare
+ * bytes allow (shm/listpack.h, "in place": every byte written is undo-logged first),
+ * so a push costs O(1) instead of a copy of the node.  A node that runs out of room is
+ * copied into an allocation a quarter larger (within the fill limit), with the spare
+ * bytes on the side being pushed; one that pops below half its allocation is copied
+ * into a fitting one.  Other changes build a new listpack and free the old allocation
+ * at commit.  Entry pointers are therefore invalid after any change to the list:
+ * copy an element out before changing the list it came from.
+ * Node links, node fields and the header fields that existed before the write are
+ * undo-logged before they change; nodes built inside the write are filled in unlogged
+ * and linked with O(1) logged stores per batch.
  * Compression (list-compress-depth) is kept as a value, not applied.
  */
 #ifndef TYPES_QUICKLIST_H
@@ -35,8 +43,10 @@ struct quicklist {
 
 struct ql_node {
     shm_off_t prev, next;
-    shm_off_t lp;                   /* the entries */
+    shm_off_t lp;                   /* the entries: a listpack inside the allocation below */
     uint32_t count;                 /* == lp_length(lp), never 0 while linked */
+    uint32_t front;                 /* spare bytes before lp: the allocation starts at lp - front */
+    uint32_t size;                  /* the allocation's usable bytes */
     uint32_t reserved;
 };
 

@@ -9,6 +9,9 @@
  * became empty.  c->dirty grows as Redis's server.dirty does: by the elements
  * pushed, popped, removed or trimmed, or by one for LSET LINSERT and the moves.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "conf/shared.h"
 #include "keyspace/notify.h"
 #include "types/object.h"
@@ -179,16 +182,23 @@ int list_move_reply(struct db *db, struct kv *src, const char *skey, size_t skle
     struct ql_iter it;
     unsigned char buf[LP_INTBUF_SIZE];
     uint32_t len;
+    char small[256];
     ql_seek(sql, from == QL_HEAD ? 0 : -1, 1, &it);
-    const char *s = (const char *)lp_get_str(it.p, &len, buf);   /* stays readable: freed at commit */
+    const unsigned char *e = lp_get_str(it.p, &len, buf);
+    char *s = len <= sizeof(small) ? small : malloc(len);  /* a pop changes the listpack in place */
+    if (!s)
+        abort();
+    memcpy(s, e, len);
     size_t slen = len;
     ql_delete_range(sql, from == QL_HEAD ? 0 : ql_count(sql) - 1, 1);
     if (!dst)
         dst = list_create(db, dkey, dklen);
-    ql_push(list_of(dst), to, &s, &slen, 1);
+    ql_push(list_of(dst), to, (const char *const *)&s, &slen, 1);
     notify_keyspace_event(NOTIFY_LIST, to == QL_HEAD ? "lpush" : "rpush", (int)(db - db_get(0)), dkey, dklen);
     notify_keyspace_event(NOTIFY_LIST, from == QL_HEAD ? "lpop" : "rpop", (int)(db - db_get(0)), skey, sklen);
     reply_bulk(r, s, slen);
+    if (s != small)
+        free(s);
     if (ql_count(sql) == 0 && db_delete(db, skey, sklen))
         notify_keyspace_event(NOTIFY_GENERIC, "del", (int)(db - db_get(0)), skey, sklen);
     return 1;

@@ -7,6 +7,7 @@
  * not elements; copies independent; and no allocation left behind by ql_free.
  */
 #include <check.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -472,6 +473,224 @@ START_TEST(delete_range_spanning_nodes)
 }
 END_TEST
 
+/* ---- in-place changes rolled back at every logged store ------------------------- */
+
+/* A push or pop of n values at one end; pushed values are numbered from a counter. */
+struct step {
+    int pop;
+    enum ql_end end;
+    unsigned n;
+};
+
+/* A list built by the build steps (each its own write), then a write of the write
+ * steps; in_place: the write must allocate nothing (every change in place). */
+struct scenario {
+    const char *name;
+    int fill;
+    struct step build[4];
+    struct step write[6];
+    int in_place;
+};
+
+static const struct scenario scenarios[] = {
+    { "lpush into front room", -2, { { 0, QL_HEAD, 26 } }, { { 0, QL_HEAD, 1 } }, 1 },
+    { "rpush into back room", -2, { { 0, QL_TAIL, 38 } }, { { 0, QL_TAIL, 1 } }, 1 },
+    { "pops at both ends", -2, { { 0, QL_TAIL, 60 } }, { { 1, QL_HEAD, 2 }, { 1, QL_TAIL, 3 } }, 1 },
+    { "pop then push into the popped bytes", -2, { { 0, QL_HEAD, 30 }, { 0, QL_TAIL, 30 } },
+      { { 1, QL_HEAD, 3 }, { 0, QL_HEAD, 2 }, { 1, QL_TAIL, 2 }, { 0, QL_TAIL, 3 }, { 0, QL_HEAD, 1 } }, 1 },
+    { "push that grows the node", -2, { { 0, QL_HEAD, 3 } }, { { 0, QL_HEAD, 40 } }, 0 },
+    { "pops that shrink the node", -2, { { 0, QL_TAIL, 200 }, { 1, QL_HEAD, 150 } },
+      { { 1, QL_HEAD, 20 }, { 1, QL_TAIL, 10 } }, 0 },
+    { "batch push over node limits", 5, { { 0, QL_HEAD, 13 }, { 0, QL_TAIL, 13 } },
+      { { 0, QL_HEAD, 17 }, { 1, QL_TAIL, 7 }, { 0, QL_TAIL, 9 } }, 0 },
+};
+
+static unsigned value_counter;
+
+/* Value k: an integer, a short string or a 40-byte string in turn. */
+static size_t step_value(unsigned k, char *buf)
+{
+    if (k % 3 == 0)
+        return (size_t)sprintf(buf, "%u", k * 37);
+    if (k % 3 == 1)
+        return (size_t)sprintf(buf, "s%u", k);
+    return (size_t)sprintf(buf, "%040u", k);
+}
+
+/* Runs the steps; each one is its own write when separate.  m (if not NULL) follows. */
+static void apply_step(shm_off_t ql, const struct step *st, struct model *m)
+{
+    if (st->pop) {
+        uint64_t count = ql_count(ql);
+        ql_delete_range(ql, st->end == QL_HEAD ? 0 : count - st->n, st->n);
+        if (m)
+            model_delete(m, st->end == QL_HEAD ? 0 : m->n - st->n, st->n);
+        return;
+    }
+    char (*bufs)[48] = malloc(st->n * sizeof(*bufs));
+    const char **vals = malloc(st->n * sizeof(*vals));
+    size_t *lens = malloc(st->n * sizeof(*lens));
+    for (unsigned i = 0; i < st->n; i++) {
+        lens[i] = step_value(value_counter++, bufs[i]);
+        vals[i] = bufs[i];
+        if (m)
+            model_insert(m, st->end == QL_HEAD ? 0 : m->n, vals[i], lens[i]);
+    }
+    ql_push(ql, st->end, vals, lens, st->n);
+    free(bufs);
+    free(vals);
+    free(lens);
+}
+
+static void apply_write(shm_off_t ql, const struct scenario *sc, struct model *m)
+{
+    for (size_t i = 0; i < sizeof(sc->write) / sizeof(sc->write[0]) && sc->write[i].n; i++)
+        apply_step(ql, &sc->write[i], m);
+}
+
+/* The list's header, each node and each node's whole allocation, spare bytes included. */
+struct snap {
+    unsigned char *b;
+    size_t len;
+};
+
+static void snap_add(struct snap *s, const void *p, size_t len)
+{
+    s->b = realloc(s->b, s->len + len);
+    memcpy(s->b + s->len, p, len);
+    s->len += len;
+}
+
+static struct snap snap_list(shm_off_t ql)
+{
+    struct snap s = { NULL, 0 };
+    snap_add(&s, ql_at(ql), sizeof(struct quicklist));
+    for (shm_off_t node = ql_at(ql)->head; node; node = ql_node_at(node)->next) {
+        struct ql_node *n = ql_node_at(node);
+        snap_add(&s, n, sizeof(*n));
+        snap_add(&s, shm_ptr(n->lp - n->front), n->size);
+    }
+    return s;
+}
+
+static void assert_same_snap(const struct snap *a, shm_off_t ql, long stop)
+{
+    struct snap b = snap_list(ql);
+    CHECK(a->len == b.len && memcmp(a->b, b.b, a->len) == 0, "stopped after %ld records: list not restored", stop);
+    free(b.b);
+}
+
+static jmp_buf stop_env;
+static void stop_jump(void) { longjmp(stop_env, 1); }
+
+/* Stops the write before its 1st, 2nd, ... logged store and rolls it back: the list
+ * (header, nodes, whole allocations) is byte for byte as before, every time; then
+ * the write runs to its end and commits, matching the model. */
+START_TEST(in_place_changes_roll_back_at_every_store)
+{
+    const struct scenario *sc = &scenarios[_i];
+    struct model m = { 0 };
+    struct slab_stats before, after;
+    value_counter = 0;
+    undo_begin();
+    shm_off_t ql = ql_new(sc->fill, 0);
+    fixture_write_commit();
+    for (size_t i = 0; i < sizeof(sc->build) / sizeof(sc->build[0]) && sc->build[i].n; i++)
+        for (unsigned k = 0; k < sc->build[i].n; k++) {
+            struct step one = sc->build[i];
+            one.n = 1;
+            undo_begin();
+            apply_step(ql, &one, &m);
+            fixture_write_commit();
+        }
+    struct snap orig = snap_list(ql);
+    unsigned counter = value_counter;
+    volatile long stop;
+    for (stop = 0;; stop++) {
+        value_counter = counter;
+        undo_test_crash_after(stop, stop_jump);
+        if (setjmp(stop_env) == 0) {
+            undo_begin();
+            apply_write(ql, sc, NULL);
+            undo_test_crash_after(-1, NULL);
+            fixture_write_rollback();
+            assert_same_snap(&orig, ql, stop);
+            break;
+        }
+        fixture_write_rollback();
+        assert_same_snap(&orig, ql, stop);
+        check_structure(ql);
+    }
+    ck_assert_msg(stop >= 3, "%s: only %ld records", sc->name, (long)stop);
+    value_counter = counter;
+    slab_get_stats(&before);
+    undo_begin();
+    apply_write(ql, sc, &m);
+    slab_get_stats(&after);
+    fixture_write_commit();
+    if (sc->in_place)
+        ck_assert_msg(after.allocations == before.allocations, "%s: allocated", sc->name);
+    check_list(ql, &m);
+    assert_slabs_consistent();
+    free(orig.b);
+    model_free(&m);
+}
+END_TEST
+
+static shm_off_t end_node(shm_off_t ql, enum ql_end end)
+{
+    return end == QL_HEAD ? ql_at(ql)->head : ql_at(ql)->tail;
+}
+
+static shm_off_t node_alloc(shm_off_t node)
+{
+    return node ? ql_node_at(node)->lp - ql_node_at(node)->front : 0;
+}
+
+/* Values pushed one at a time at both ends in turn, then popped one at a time: a
+ * push or pop moves a node to a new allocation only when it outgrows (or shrinks well
+ * below) the one it has, not every time, and the list takes about what its
+ * listpacks need. */
+START_TEST(pushes_and_pops_copy_nodes_rarely)
+{
+    enum { N = 20000 };
+    struct slab_stats before, after;
+    const char *v = "abc";
+    size_t len = 3;
+    unsigned copies = 0;
+    undo_begin();
+    shm_off_t ql = ql_new(-2, 0);
+    fixture_write_commit();
+    slab_get_stats(&before);
+    for (int i = 0; i < 2 * N; i++) {
+        enum ql_end end = i % 2 ? QL_HEAD : QL_TAIL;
+        shm_off_t node = end_node(ql, end), base = node_alloc(node);
+        undo_begin();
+        if (i < N)
+            ql_push(ql, end, &v, &len, 1);
+        else
+            ql_delete_range(ql, end == QL_HEAD ? 0 : ql_count(ql) - 1, 1);
+        fixture_write_commit();
+        copies += node && end_node(ql, end) == node && node_alloc(node) != base;
+        if (i == N - 1) {
+            uint64_t used = 0;
+            slab_get_stats(&after);
+            for (shm_off_t n = ql_at(ql)->head; n; n = ql_node_at(n)->next)
+                used += lp_bytes(ql_node_at(n)->lp) + sizeof(struct ql_node);
+            ck_assert_msg(after.bytes_allocated - before.bytes_allocated < used + used / 4 + 16384,
+                          "%llu bytes allocated for %llu bytes of nodes",
+                          (unsigned long long)(after.bytes_allocated - before.bytes_allocated),
+                          (unsigned long long)used);
+        }
+    }
+    ck_assert_msg(copies < N / 20, "%u copies for %d pushes and pops", copies, 2 * N);
+    ck_assert_uint_eq(ql_count(ql), 0);
+    slab_get_stats(&after);
+    ck_assert_uint_eq(after.allocations, before.allocations);
+    assert_slabs_consistent();
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("quicklist");
@@ -486,6 +705,9 @@ static Suite *suite(void)
     tcase_add_test(tc, batch_push_logs_per_node);
     tcase_add_test(tc, dup_is_deep_and_free_releases_everything);
     tcase_add_test(tc, delete_range_spanning_nodes);
+    tcase_add_loop_test(tc, in_place_changes_roll_back_at_every_store, 0,
+                        (int)(sizeof(scenarios) / sizeof(scenarios[0])));
+    tcase_add_test(tc, pushes_and_pops_copy_nodes_rarely);
     suite_add_tcase(s, tc);
     return s;
 }
