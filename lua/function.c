@@ -48,7 +48,7 @@ static void collect_lib(shm_off_t entry, void *arg)
     install(lstate, name);
 }
 
-static void sync_functions(void)
+void function_sync(void)
 {
     struct script_shared *s = scache_shared();
     if (s->fgeneration == seen_fgeneration)
@@ -62,8 +62,7 @@ static void sync_functions(void)
     seen_fgeneration = s->fgeneration;
 }
 
-/* Pushes LREG_FUNCS[name] (a table) or returns 0. */
-static int find_function(const char *name, size_t len)
+int function_find(const char *name, size_t len)
 {
     lua_getfield(lstate, LUA_REGISTRYINDEX, LREG_FUNCS);
     lua_pushlstring(lstate, name, len);
@@ -75,7 +74,7 @@ static int find_function(const char *name, size_t len)
     return 0;
 }
 
-static void bump_generation(void)
+void function_bump_generation(void)
 {
     struct script_shared *s = scache_shared();
     UNDO_SET(s->fgeneration, s->fgeneration + 1);
@@ -89,7 +88,7 @@ static const char *clashing_function(const char *lib)
         lua_pop(lstate, 1);
         size_t n;
         const char *fname = lua_tolstring(lstate, -1, &n);
-        if (find_function(fname, n)) {
+        if (function_find(fname, n)) {
             lua_getfield(lstate, -1, "lib");
             int other = strcmp(lua_tostring(lstate, -1), lib) != 0;
             lua_pop(lstate, 2);
@@ -113,7 +112,7 @@ static void function_load_command(struct cmd_ctx *c)
     const char *code = c->argv[c->argc - 1];
     size_t len = c->argvlen[c->argc - 1];
     char name[LIBNAME_MAX], err[512];
-    sync_functions();
+    function_sync();
     int top = lua_gettop(lstate);
     if (flib_load(lstate, code, len, name, sizeof(name), err, sizeof(err)) < 0) {
         reply_error(c->reply, err);
@@ -127,7 +126,7 @@ static void function_load_command(struct cmd_ctx *c)
         reply_errorf(c->reply, "ERR Function %s already exists", clash);
     else {
         scache_put(libs, name, strlen(name), code, len);
-        bump_generation();
+        function_bump_generation();
         reply_bulk_cstr(c->reply, name);
     }
     lua_settop(lstate, top);
@@ -140,7 +139,7 @@ static void function_delete_command(struct cmd_ctx *c)
         reply_error(c->reply, "ERR Library not found");
         return;
     }
-    bump_generation();
+    function_bump_generation();
     reply_ok(c->reply);
 }
 
@@ -152,7 +151,7 @@ static void function_flush_command(struct cmd_ctx *c)
         return;
     }
     scache_clear(&scache_shared()->libraries);
-    bump_generation();
+    function_bump_generation();
     reply_ok(c->reply);
 }
 
@@ -245,7 +244,7 @@ static void function_list_command(struct cmd_ctx *c)
             return;
         }
     }
-    sync_functions();
+    function_sync();
     struct dict *libs = &scache_shared()->libraries;
     size_t h = reply_defer_begin(c->reply);
     uint64_t cursor = 0;
@@ -258,7 +257,7 @@ static void function_list_command(struct cmd_ctx *c)
 /* FUNCTION STATS (the running function is not reported yet: running_script is nil) */
 static void function_stats_command(struct cmd_ctx *c)
 {
-    sync_functions();
+    function_sync();
     long nfuncs = 0;
     lua_getfield(lstate, LUA_REGISTRYINDEX, LREG_FUNCS);
     lua_pushnil(lstate);
@@ -342,8 +341,8 @@ static void function_help_command(struct cmd_ctx *c)
 /* FCALL / FCALL_RO function numkeys [key ...] [arg ...] */
 static void fcall_generic(struct cmd_ctx *c, int ro)
 {
-    sync_functions();
-    if (!find_function(c->argv[1], c->argvlen[1])) {
+    function_sync();
+    if (!function_find(c->argv[1], c->argvlen[1])) {
         reply_error(c->reply, "ERR Function not found");
         return;
     }
@@ -383,6 +382,11 @@ static struct command function_subcommands[] = {
     FUNCSUB("delete", function_delete_command, 3, CMD_WRITE | CMD_NOSCRIPT, "Delete a function by name", "O(1)"),
     FUNCSUB("flush", function_flush_command, -2, CMD_WRITE | CMD_NOSCRIPT, "Deleting all functions",
             "O(N) where N is the number of functions deleted"),
+    FUNCSUB("dump", function_dump_command, 2, CMD_NOSCRIPT, "Dump all functions into a serialized binary payload",
+            "O(N) where N is the number of functions"),
+    { "restore", function_restore_command, -3, CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT, 0, 0, 0, "scripting", "7.0.0",
+      "Restore all the functions on the given payload", "O(N) where N is the number of functions on the payload",
+      "@write @slow @scripting", NULL, NULL },
     FUNCSUB("list", function_list_command, -2, CMD_NOSCRIPT, "List information about all the functions",
             "O(N) where N is the number of functions"),
     FUNCSUB("stats", function_stats_command, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY,
