@@ -12,8 +12,9 @@
  *
  * Where the keyspace changes: db.c calls watch_touch from db_add, db_replace and
  * db_unlink (db_delete and expiry deletions included), watch_touch_flush from db_flush
- * and watch_touch_swap from db_swap; commands that change a value in place (LPUSH on a
- * list, HSET, INCR...) are touched by their caller through watch_touch_keys.
+ * and watch_touch_swap from db_swap; keys whose value a command changes in place
+ * (LPUSH on a list, HSET, INCR...) are touched by types/call.h, which knows which of
+ * its keys each command changes, after a command that changed something.
  *
  * Invariants (keyspace lock held; changes inside a write, undo-logged):
  *  - header.watch_off is 0 until the first WATCH creates the registry.

@@ -18,8 +18,8 @@
 #include "lua/lua_int.h"
 #include "lua/script_run.h"
 #include "lua/sha1.h"
-#include "keyspace/watch.h"
 #include "shm/undo.h"
+#include "types/call.h"
 #include "util/log.h"
 
 #define KILLED_MSG "Script killed by user with SCRIPT KILL..."
@@ -90,21 +90,6 @@ static int collect_args(lua_State *L, int argc)
     return 1;
 }
 
-/* SELECT inside a script: changes the script's database only. */
-static void script_select(struct cmd_ctx *c)
-{
-    long long id;
-    if (!arg_ll(c, 1, &id, NULL))
-        return;
-    if (id < 0 || id >= db_count()) {
-        reply_error(c->reply, ERR_DB_INDEX);
-        return;
-    }
-    lrun->dbid = (int)id;
-    lrun->db = db_get((int)id);
-    reply_ok(c->reply);
-}
-
 /* Commands Redis refuses in scripts whose Ferrous table entry lacks CMD_NOSCRIPT
  * and whose code needs a client. */
 static int needs_client(const struct command *cmd) { return strcmp(cmd->name, "quit") == 0; }
@@ -128,20 +113,58 @@ static int aborted;                         /* the write was rolled back: stop *
 int lapi_aborted(void) { return aborted; }
 void lapi_reset_aborted(void) { aborted = 0; }
 
-/* Runs the command with a guard: an aborted write lands here, inside the C function,
- * so the Lua stack unwinds normally through lua_error. */
-static void run_command(const struct command *cmd, struct cmd_ctx *ctx)
+/* Pushes the error table of an error already counted (the reply of a command, or its
+ * refusal), marked so that the script returning or raising it does not count it
+ * again: Redis 7.0's ignore_error_stats_update field, visible to scripts as there. */
+static void push_counted_error(lua_State *L, const char *msg, size_t len)
+{
+    lapi_push_error(L, msg, len);
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, "ignore_error_stats_update");
+}
+
+void lapi_reply_error(lua_State *L, int idx, struct reply *r, const char *msg)
+{
+    if (idx < 0)
+        idx = lua_gettop(L) + idx + 1;
+    lua_pushliteral(L, "ignore_error_stats_update");
+    lua_rawget(L, idx);                     /* raw: no metamethod of a script's table runs */
+    int counted = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (counted)
+        call_reply_repeated_error(r, msg);
+    else
+        reply_error(r, msg);
+}
+
+/* A refused call: counted as Redis counts it (a rejected call, an ERR reply), then
+ * raised (call) or returned (pcall). */
+static int refuse(lua_State *L, int raise, const struct command *cmd, const char *why)
+{
+    call_refused(cmd, "ERR", 1);
+    push_counted_error(L, why, strlen(why));
+    return raise ? lua_error(L) : 1;
+}
+
+/* Runs the command through types/call.h with a guard: an aborted write lands here,
+ * inside the C function, so the Lua stack unwinds normally through lua_error. */
+static void run_command(struct cmd_ctx *ctx)
 {
     jmp_buf guard, *saved = undo_guard;
+    int level = call_depth();
     undo_guard = &guard;
     int why = setjmp(guard);
-    if (why == 0)
-        (strcmp(cmd->name, "select") == 0 ? script_select : cmd->proc)(ctx);
-    else
+    if (why == 0) {
+        call_command(ctx);
+    } else {
+        call_abort_to(level);
         aborted = why;
+    }
     undo_guard = saved;
 }
 
+/* redis.call / redis.pcall: the command runs as a client's would (types/call.h), with
+ * no client; SELECT changes the script's database. */
 static int call_generic(lua_State *L, int raise)
 {
     static struct reply rep;
@@ -157,7 +180,7 @@ static int call_generic(lua_State *L, int raise)
         cmd = command_lookup_sub(cmd, av[1], avlen[1]);
     const char *why = refusal(cmd, argc);
     if (why)
-        return fail(L, raise, why);
+        return refuse(L, raise, cmd, why);
     if ((cmd->flags & CMD_WRITE) && !srun_note_write()) {
         lua_pushstring(L, KILLED_MSG);
         return lua_error(L);
@@ -172,14 +195,14 @@ static int call_generic(lua_State *L, int raise)
         .dbid = lrun->dbid, .resp = lrun->resp, .client = NULL, .client_id = caller->client_id,
         .slot = caller->slot, .no_block = 1,
     };
-    run_command(cmd, &ctx);
+    run_command(&ctx);
     if (aborted)
         return luaL_error(L, "the script's write was rolled back");
     caller->dirty += ctx.dirty;
-    if ((cmd->flags & CMD_WRITE) && ctx.dirty)   /* in-place writes invalidate WATCH, as in dispatch */
-        watch_touch_keys(ctx.db, argc, av, avlen, cmd->first_key, cmd->last_key, cmd->key_step);
+    lrun->dbid = ctx.dbid;
+    lrun->db = ctx.db;
     if (rep.len && rep.buf[0] == '-') {
-        lapi_push_error(L, rep.buf, rep.len);
+        push_counted_error(L, rep.buf, rep.len);
         return raise ? lua_error(L) : 1;
     }
     lua_settop(L, 0);

@@ -50,6 +50,9 @@ int lapi_aborted(void);
 void lapi_reset_aborted(void);
 /* Pushes an error table {err="CODE msg"} as Redis builds one from "msg" or "-CODE msg". */
 void lapi_push_error(lua_State *L, const char *msg, size_t len);
+/* Writes msg as the error reply made from the error table at idx: an error of a
+ * redis.call, already counted, is not counted again (types/call.h). */
+void lapi_reply_error(lua_State *L, int idx, struct reply *r, const char *msg);
 
 /* lua_resp.c: pushes the Lua value of the RESP reply at p; returns the byte after it. */
 const char *lresp_push(lua_State *L, const char *p);

@@ -58,7 +58,7 @@ static void write_pairs(lua_State *L, struct reply *r, int is_map, int lua_resp)
 static int write_special(lua_State *L, struct reply *r, int lua_resp)
 {
     if (field(L, "err") == LUA_TSTRING) {
-        reply_error(r, lua_tostring(L, -1));
+        lapi_reply_error(L, -2, r, lua_tostring(L, -1));
     } else if (lua_pop(L, 1), field(L, "ok") == LUA_TSTRING) {
         reply_status(r, lua_tostring(L, -1));
     } else if (lua_pop(L, 1), field(L, "double") == LUA_TNUMBER) {

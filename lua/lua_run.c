@@ -62,6 +62,7 @@ static void reply_script_error(lua_State *L, struct reply *r, const char *name)
         reply_errorf(r, "ERR Error running script %s, %.100s", name, msg);
         return;
     }
+    int table = lua_gettop(L);
     lua_getfield(L, -1, "err");
     lua_getfield(L, -2, "source");
     lua_getfield(L, -3, "line");
@@ -69,10 +70,9 @@ static void reply_script_error(lua_State *L, struct reply *r, const char *name)
     if (!err)
         err = "ERR unknown error";
     if (lua_isstring(L, -2) && lua_isnumber(L, -1))
-        reply_errorf(r, "%s script: %s, on %s:%d.", err, name, lua_tostring(L, -2), (int)lua_tonumber(L, -1));
-    else
-        reply_error(r, err);
-    lua_pop(L, 3);
+        err = lua_pushfstring(L, "%s script: %s, on %s:%d.", err, name, lua_tostring(L, -2), (int)lua_tonumber(L, -1));
+    lapi_reply_error(L, table, r, err);     /* a redis.call error is not counted twice */
+    lua_settop(L, table);
 }
 
 static void reply_aborted(struct reply *r, int why)

@@ -1,7 +1,7 @@
 /* types/command.h - what a command is, how it is called, and the registry of all
  * commands.  Data-type files (types/t_*.c) and the worker's server commands
  * register tables of struct command; the worker's dispatcher and lua/ look commands
- * up here and call them through the same path.
+ * up here and call them through the same path (types/call.h).
  *
  * A command procedure runs with the keyspace lock held and a write open
  * (undo_begin .. undo_commit around it), reads its arguments from the context, and

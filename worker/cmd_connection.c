@@ -45,8 +45,12 @@ static void select_command(struct cmd_ctx *c)
         reply_error(c->reply, ERR_DB_INDEX);
         return;
     }
-    c->client->dbid = (int)id;
-    c->client->record->dbid = (int32_t)id;
+    c->dbid = (int)id;                      /* a script's call: the script's database */
+    c->db = db_get((int)id);
+    if (c->client) {
+        c->client->dbid = (int)id;
+        c->client->record->dbid = (int32_t)id;
+    }
     reply_ok(c->reply);
 }
 

@@ -48,19 +48,18 @@ static void hist_create(void *arg)
     UNDO_SET(s->hist, shm_calloc(HIST_BYTES));
 }
 
-void cmdstats_call(const struct command *cmd, int64_t usec, int failed, int *locked)
+void cmdstats_call(const struct command *cmd, int64_t usec, uint64_t failed)
 {
     struct cmdstat *s = stat_of(cmd);
     if (!s)
         return;
     s->calls++;
     s->usec += (uint64_t)usec;
-    if (failed)
-        s->failed++;
+    s->failed += failed;
     if (!conf_shared()->latency_tracking)
         return;
-    if (!s->hist && introspect_try_lock(locked))
-        introspect_write(hist_create, s);
+    if (!s->hist)
+        introspect_try_locked_write(hist_create, s);
     if (s->hist)
         ((uint64_t *)shm_ptr(s->hist))[hdr_index(usec * 1000)]++;
 }

@@ -44,10 +44,11 @@ void cmdstats_attach(int slot);
 
 /* A command refused before it ran (arity, authentication, ...). */
 void cmdstats_rejected(const struct command *cmd);
-/* A command that ran for usec microseconds; failed: it replied an error.  A missing
- * histogram is created, which needs the lock: taken unless *locked, and only if free
- * now (else this call is not in the histogram); left held, setting *locked. */
-void cmdstats_call(const struct command *cmd, int64_t usec, int failed, int *locked);
+/* A command that ran for usec microseconds; failed: failed calls to count with it
+ * (types/call.h's call_result).  A missing histogram is created, which needs the lock:
+ * only if this process holds it or it is free now (else this call is not in the
+ * histogram). */
+void cmdstats_call(const struct command *cmd, int64_t usec, uint64_t failed);
 /* n error replies whose code (first word) is code. */
 void cmdstats_error(const char *code, uint64_t n);
 /* CONFIG RESETSTAT. */

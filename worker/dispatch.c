@@ -5,9 +5,12 @@
  * (undo_begin .. undo_commit) with the keyspace lock held, unless it is flagged
  * CMD_NOLOCK.  A write that cannot finish (arena full, undo log full) is rolled back
  * whole and the client gets an error: no partial effect is ever visible.
- * Around the run, worker/introspect.h's hooks: a gate (a monitor client touching the
- * keyspace, CLIENT PAUSE) after the lock is taken, then statistics, slowlog, latency
- * and MONITOR feed once the command is done. */
+ * The command runs through types/call.h's call_run, as EXEC's queued commands and
+ * scripts' redis.call do, and is reported (statistics, slowlog, latency, MONITOR: the
+ * worker's hooks, worker/introspect.h) once its write committed.  Before it runs,
+ * worker/introspect.h's gate (a monitor client touching the keyspace, CLIENT PAUSE)
+ * with the lock held.  Every refusal written here is counted (rejected calls, error
+ * statistics) through call_refused. */
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,9 +19,9 @@
 #include "conf/conf.h"
 #include "keyspace/blocking.h"
 #include "lua/script.h"
-#include "lua/script.h"
 #include "shm/lock.h"
 #include "shm/undo.h"
+#include "types/call.h"
 #include "types/t_bitmap.h"
 #include "types/t_geo.h"
 #include "types/t_hash.h"
@@ -34,7 +37,6 @@
 #include "util/log.h"
 #include "worker/cmd_pubsub.h"
 #include "worker/cmd_reset.h"
-#include "worker/cmdstats.h"
 #include "worker/dispatch.h"
 #include "worker/introspect.h"
 #include "worker/multi.h"
@@ -86,10 +88,19 @@ static void reply_unknown_command(struct client *c)
     reply_error(&c->out, msg);
 }
 
-/* Resolves argv to a command or subcommand; replies and returns NULL on failure. */
-static const struct command *resolve(struct client *c)
+/* A refusal written at c->out since the client had 'errors' error replies: counted
+ * as Redis counts rejected calls (cmd NULL: unknown command). */
+static void refused(struct client *c, const struct command *cmd, uint64_t errors)
+{
+    call_refused(cmd, c->out.last_error, c->out.errors - errors);
+}
+
+/* Resolves argv to a command or subcommand; replies and returns NULL on failure, with
+ * the command refused in *cmd_out (NULL when unknown). */
+static const struct command *resolve(struct client *c, const struct command **cmd_out)
 {
     const struct command *cmd = command_lookup(c->req.argv[0], c->req.argvlen[0]);
+    *cmd_out = cmd;
     if (!cmd) {
         reply_unknown_command(c);
         return NULL;
@@ -104,44 +115,49 @@ static const struct command *resolve(struct client *c)
             up[sizeof(up) - 1] = '\0';
             reply_errorf(&c->out, "ERR unknown subcommand '%.*s'. Try %s HELP.",
                          (int)(c->req.argvlen[1] > 128 ? 128 : c->req.argvlen[1]), c->req.argv[1], up);
+            *cmd_out = NULL;
             return NULL;
         }
         cmd = sub;
     }
+    *cmd_out = cmd;
     if (!command_arity_ok(cmd, c->req.argc)) {
         char full[64];
         command_fullname(cmd, full, sizeof(full));
         reply_wrong_arity(&c->out, full);
-        cmdstats_rejected(cmd);
         return NULL;
     }
     return cmd;
 }
 
-/* Runs the command as one write (EXEC: the whole transaction); returns 0 when it
- * committed, the abort reason when it was rolled back. */
-static int run_in_write(struct cmd_ctx *ctx)
+/* Runs the command as one write (EXEC: the whole transaction) through types/call.h;
+ * returns 0 when it committed, the abort reason when it was rolled back (then the
+ * call counts as failed with the error it replies). */
+static int run_in_write(struct cmd_ctx *ctx, struct call_result *res)
 {
     jmp_buf guard;
     size_t reply_mark = ctx->reply->len;
-    int why;
+    uint64_t errors = ctx->reply->errors;
+    int why, level = call_depth();
 
     undo_guard = &guard;
     if ((why = setjmp(guard)) == 0) {
         undo_begin();
-        ctx->cmd->proc(ctx);
-        multi_touch_written(ctx);
+        call_run(ctx, res);
         if (block_have_ready())
             block_serve_ready();
         undo_commit();
     } else {
+        call_abort_to(level);
         block_reset_ready();
         ctx->reply->len = reply_mark;
+        ctx->reply->errors = errors;
         ctx->dirty = 0;
         ctx->blocked_waiter = 0;
         reply_error(ctx->reply, why == UNDO_ABORT_OOM
                     ? "OOM command not allowed when used memory > 'maxmemory'."
                     : "ERR write too large for the undo log; it was rolled back");
+        *res = (struct call_result){ .errors = 1, .failed = 1, .error_code = ctx->reply->last_error };
     }
     undo_guard = NULL;
     return why;
@@ -177,26 +193,79 @@ static int acquire_lock_or_busy(struct client *c, const struct command *cmd)
     return 1;
 }
 
+static struct cmd_ctx client_ctx(struct client *c, const struct command *cmd)
+{
+    return (struct cmd_ctx){
+        .cmd = cmd, .argc = c->req.argc, .argv = c->req.argv, .argvlen = c->req.argvlen,
+        .reply = &c->out, .db = db_get(c->dbid), .dbid = c->dbid, .resp = c->resp, .client = c,
+        .client_id = c->id, .slot = worker.slot,
+    };
+}
+
 /* While a script of this worker runs past busy-reply-threshold (it holds the lock),
  * the worker keeps serving its other clients: commands that need no lock run,
  * every other command gets -BUSY (worker/busy.c). */
 void dispatch_command_busy(struct client *c)
 {
-    const struct command *cmd = resolve(c);
-    if (!cmd)
+    uint64_t errors = c->out.errors;
+    const struct command *refused_cmd, *cmd = resolve(c, &refused_cmd);
+    if (!cmd) {
+        refused(c, refused_cmd, errors);
         return;
-    worker.shm->commands++;
+    }
     if ((cmd->flags & CMD_NOLOCK) && (c->authenticated || !worker_conf()->requirepass[0] ||
                                       (cmd->flags & CMD_NO_AUTH))) {
-        struct cmd_ctx ctx = {
-            .cmd = cmd, .argc = c->req.argc, .argv = c->req.argv, .argvlen = c->req.argvlen,
-            .reply = &c->out, .db = db_get(c->dbid), .dbid = c->dbid, .resp = c->resp, .client = c,
-            .client_id = c->id, .slot = worker.slot,
-        };
-        cmd->proc(&ctx);
+        struct cmd_ctx ctx = client_ctx(c, cmd);
+        call_command(&ctx);
         return;
     }
     reply_error(&c->out, ERR_BUSY_SCRIPT);
+    refused(c, cmd, errors);
+}
+
+/* The checks before a command runs (Redis's processCommand): returns it, or NULL when
+ * it was refused (replied, counted, an open transaction flagged) or queued. */
+static const struct command *admit(struct client *c, int *locked)
+{
+    size_t reply_mark = c->out.len;
+    uint64_t errors = c->out.errors;
+    const struct command *refused_cmd, *cmd = resolve(c, &refused_cmd);
+    if (cmd && !c->authenticated && worker_conf()->requirepass[0] && !(cmd->flags & CMD_NO_AUTH)) {
+        reply_error(&c->out, "NOAUTH Authentication required.");
+        refused_cmd = cmd;
+        cmd = NULL;
+    }
+    if (cmd && pubsub_context_reject(c, cmd)) {
+        refused_cmd = cmd;
+        cmd = NULL;
+    }
+    if (!cmd) {
+        multi_rejected(c, reply_mark, locked);
+        refused(c, refused_cmd, errors);
+        return NULL;
+    }
+    if (c->last_cmd != cmd) {
+        c->last_cmd = cmd;
+        registry_note_command(c->record, cmd);
+    }
+    if (multi_queue(c, cmd)) {
+        if (c->out.errors != errors)        /* refused inside MULTI */
+            refused(c, cmd, errors);
+        return NULL;
+    }
+    return cmd;
+}
+
+/* The gate (a monitor touching the keyspace, CLIENT PAUSE): 1 when the command must
+ * not run now, its refusal counted. */
+static int held_at_gate(struct client *c, const struct command *cmd)
+{
+    uint64_t errors = c->out.errors;
+    if (!introspect_gate_needed(c) || !introspect_gate(c, cmd))
+        return 0;
+    if (c->out.errors != errors)
+        refused(c, cmd, errors);
+    return 1;
 }
 
 void dispatch_command(struct client *c, int *locked)
@@ -208,56 +277,31 @@ void dispatch_command(struct client *c, int *locked)
         c->flags |= CLIENT_CLOSE_ASAP;
         return;
     }
-    size_t reply_mark = c->out.len;
-    const struct command *cmd = resolve(c);
-    if (!cmd) {
-        multi_rejected(c, reply_mark, locked);
+    const struct command *cmd = admit(c, locked);
+    if (!cmd)
         return;
-    }
-    struct conf_values *conf = worker_conf();
-    if (!c->authenticated && conf->requirepass[0] && !(cmd->flags & CMD_NO_AUTH)) {
-        reply_error(&c->out, "NOAUTH Authentication required.");
-        multi_rejected(c, reply_mark, locked);
-        cmdstats_rejected(cmd);
-        return;
-    }
-    if (pubsub_context_reject(c, cmd)) {
-        cmdstats_rejected(cmd);
-        multi_rejected(c, reply_mark, locked);
-        return;
-    }
-    struct cmd_ctx ctx = {
-        .cmd = cmd, .argc = c->req.argc, .argv = c->req.argv, .argvlen = c->req.argvlen,
-        .reply = &c->out, .db = db_get(c->dbid), .dbid = c->dbid, .resp = c->resp, .client = c,
-        .client_id = c->id, .slot = worker.slot,
-    };
-    if (c->last_cmd != cmd) {
-        c->last_cmd = cmd;
-        registry_note_command(c->record, cmd);
-    }
-    if (multi_queue(c, cmd))
-        return;
-    worker.shm->commands++;
-    struct call_mark mark;
+    struct cmd_ctx ctx = client_ctx(c, cmd);
+    struct call_result res;
     if (cmd->flags & CMD_NOLOCK) {
-        if (introspect_gate_needed(c) && introspect_gate(c, cmd))
+        if (held_at_gate(c, cmd))
             return;
-        introspect_call_begin(&mark, c);
-        cmd->proc(&ctx);
-        introspect_call_end(&mark, &ctx, locked);
+        call_run(&ctx, &res);
+        call_report(&ctx, &res);
         return;
     }
     if (!*locked) {
-        if (!acquire_lock_or_busy(c, cmd))
+        uint64_t errors = c->out.errors;
+        if (!acquire_lock_or_busy(c, cmd)) {
+            refused(c, cmd, errors);
             return;
+        }
         *locked = 1;
     }
     worker_drain_inbox(locked);     /* what committed before this command reaches clients first */
-    if (introspect_gate_needed(c) && introspect_gate(c, cmd))
+    if (held_at_gate(c, cmd))
         return;
-    introspect_call_begin(&mark, c);
     db_set_now(db_wall_ms());
-    int aborted = run_in_write(&ctx);
+    int aborted = run_in_write(&ctx, &res);
     db_set_now(0);
     multi_after_write(c, !aborted);
     if (ctx.blocked_waiter) {
@@ -268,5 +312,5 @@ void dispatch_command(struct client *c, int *locked)
     }
     if (ctx.dirty)
         worker.shm->dirty += ctx.dirty;     /* per slot: no cache line shared by workers */
-    introspect_call_end(&mark, &ctx, locked);
+    call_report(&ctx, &res);
 }

@@ -1,5 +1,5 @@
-/* worker/introspect.c - the introspection block in the arena and the dispatcher's
- * hooks around a command (see introspect.h). */
+/* worker/introspect.c - the introspection block in the arena, the gate before a
+ * client's command and the hooks of every command call (see introspect.h). */
 #include <setjmp.h>
 #include <time.h>
 
@@ -8,8 +8,10 @@
 #include "shm/lock.h"
 #include "shm/undo.h"
 #include "util/log.h"
+#include "types/call.h"
 #include "worker/cmdstats.h"
 #include "worker/introspect.h"
+#include "worker/worker.h"
 
 struct introspect *introspect;
 
@@ -29,6 +31,7 @@ void introspect_worker_init(int slot)
     cmdstats_attach(slot);
     undo_commit();
     shm_lock_release();
+    introspect_install_call_hooks();
 }
 
 void introspect_client_gone(struct client *c)
@@ -39,29 +42,7 @@ void introspect_client_gone(struct client *c)
         pause_forget(c);
 }
 
-void introspect_lock(int *locked)
-{
-    if (*locked)
-        return;
-    if (shm_lock_acquire() == 1)
-        log_msg(LOG_WARNING, "Rolled back the write of a worker that died holding the lock");
-    *locked = 1;
-}
-
-int introspect_try_lock(int *locked)
-{
-    if (*locked)
-        return 1;
-    int rc = shm_lock_try();
-    if (rc < 0)
-        return 0;
-    if (rc == 1)
-        log_msg(LOG_WARNING, "Rolled back the write of a worker that died holding the lock");
-    *locked = 1;
-    return 1;
-}
-
-void introspect_write(void (*fn)(void *arg), void *arg)
+static void write_locked(void (*fn)(void *arg), void *arg)
 {
     if (undo_in_write()) {
         fn(arg);
@@ -77,14 +58,39 @@ void introspect_write(void (*fn)(void *arg), void *arg)
     undo_guard = outer;
 }
 
-/* ---- around a command ---- */
-
-static int64_t monotonic_ns(void)
+static void note_recovery(int rc)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    if (rc == 1)
+        log_msg(LOG_WARNING, "Rolled back the write of a worker that died holding the lock");
 }
+
+void introspect_locked_write(void (*fn)(void *arg), void *arg)
+{
+    if (shm_lock_held()) {
+        write_locked(fn, arg);
+        return;
+    }
+    note_recovery(shm_lock_acquire());
+    write_locked(fn, arg);
+    shm_lock_release();
+}
+
+int introspect_try_locked_write(void (*fn)(void *arg), void *arg)
+{
+    if (shm_lock_held()) {
+        write_locked(fn, arg);
+        return 1;
+    }
+    int rc = shm_lock_try();
+    if (rc < 0)
+        return 0;
+    note_recovery(rc);
+    write_locked(fn, arg);
+    shm_lock_release();
+    return 1;
+}
+
+/* ---- the gate before a client's command ---- */
 
 int introspect_gate(struct client *c, const struct command *cmd)
 {
@@ -92,19 +98,36 @@ int introspect_gate(struct client *c, const struct command *cmd)
         if (!(cmd->flags & (CMD_WRITE | CMD_READONLY | CMD_MAY_REPLICATE)))
             return 0;
         reply_error(&c->out, "ERR Replica can't interact with the keyspace");
-        cmdstats_rejected(cmd);
         return 1;
     }
     return pause_postpone(c, cmd);
 }
 
-void introspect_call_begin(struct call_mark *m, const struct client *c)
+/* ---- the hooks of every call (types/call.h) ---- */
+
+static int monitored(const struct command *cmd)
 {
-    m->errors = c->out.errors;
-    m->start_ns = monotonic_ns();
+    return __atomic_load_n(&introspect->monitor.total, __ATOMIC_RELAXED) &&
+           !(cmd->flags & CMD_ADMIN);
 }
 
-/* What a finished command still has to do under the lock. */
+/* The MONITOR line of a call: a client's address and database, or a script's. */
+static void feed_locked(void *arg)
+{
+    const struct cmd_ctx *ctx = arg;
+    if (ctx->client)
+        monitor_feed(ctx->client, ctx->argc, ctx->argv, ctx->argvlen);
+    else
+        monitor_feed_script(ctx->dbid, ctx->argc, ctx->argv, ctx->argvlen);
+}
+
+static void hook_feed_first(const struct cmd_ctx *ctx)
+{
+    if (monitored(ctx->cmd))
+        introspect_locked_write(feed_locked, (void *)ctx);
+}
+
+/* What a finished call still has to do under the lock. */
 struct after_call {
     const struct cmd_ctx *ctx;
     int64_t usec;
@@ -121,26 +144,50 @@ static void after_call_locked(void *arg)
         latency_add_sample((ctx->cmd->flags & CMD_FAST) ? "fast-command" : "command", a->usec / 1000,
                            (int64_t)time(NULL));
     if (a->feed)
-        monitor_feed(ctx->client, ctx->argc, ctx->argv, ctx->argvlen);
+        feed_locked((void *)ctx);
 }
 
-void introspect_call_end(const struct call_mark *m, struct cmd_ctx *ctx, int *locked)
+static void count_errors(const char *code, uint64_t n)
+{
+    worker.shm->total_error_replies += n;
+    cmdstats_error(code, n);
+}
+
+/* A blocked command is counted and fed to monitors when it blocks, as Redis 7.0 does;
+ * it is not logged (Redis logs it when it unblocks). */
+static void hook_done(const struct cmd_ctx *ctx, const struct call_result *res)
 {
     const struct command *cmd = ctx->cmd;
     const struct conf_values *conf = conf_shared();
-    struct after_call a = { .ctx = ctx, .usec = (monotonic_ns() - m->start_ns) / 1000 };
-    cmdstats_call(cmd, a.usec, ctx->client->out.errors != m->errors, locked);
-    if (ctx->client->flags & CLIENT_BLOCKED)
-        return;                             /* parked: counted, not logged (as Redis) */
-    a.slow = conf->slowlog_log_slower_than >= 0 && a.usec >= conf->slowlog_log_slower_than &&
+    worker.shm->commands++;
+    cmdstats_call(cmd, res->usec, res->failed);
+    if (res->errors)
+        count_errors(res->error_code, res->errors);
+    int blocked = ctx->blocked_waiter != 0;
+    struct after_call a = { .ctx = ctx, .usec = res->usec };
+    a.slow = !blocked && conf->slowlog_log_slower_than >= 0 && a.usec >= conf->slowlog_log_slower_than &&
              !(cmd->flags & CMD_SKIP_SLOWLOG);
-    a.spike = conf->latency_monitor_threshold > 0 && a.usec / 1000 >= conf->latency_monitor_threshold;
-    a.feed = __atomic_load_n(&introspect->monitor.total, __ATOMIC_RELAXED) &&
-             !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN));
-    if (!a.slow && !a.spike && !a.feed)
-        return;
-    introspect_lock(locked);
-    introspect_write(after_call_locked, &a);
+    a.spike = !blocked && conf->latency_monitor_threshold > 0 &&
+              a.usec / 1000 >= conf->latency_monitor_threshold;
+    a.feed = !(cmd->flags & CMD_SKIP_MONITOR) && monitored(cmd);
+    if (a.slow || a.spike || a.feed)
+        introspect_locked_write(after_call_locked, &a);
+}
+
+static void hook_refused(const struct command *cmd, const char *code, uint64_t n)
+{
+    if (cmd)
+        cmdstats_rejected(cmd);
+    if (n)
+        count_errors(code, n);
+}
+
+void introspect_install_call_hooks(void)
+{
+    static const struct call_hooks hooks = {
+        .feed_first = hook_feed_first, .done = hook_done, .refused = hook_refused,
+    };
+    call_set_hooks(&hooks);
 }
 
 /* ---- MONITOR, SLOWLOG, LATENCY ---- */

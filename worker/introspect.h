@@ -1,7 +1,7 @@
 /* worker/introspect.h - the state that lets the workers look like one server to the
  * introspection commands (MONITOR, SLOWLOG, LATENCY, INFO commandstats/errorstats/
- * latencystats, CLIENT PAUSE, DEBUG SET-ACTIVE-EXPIRE), and the two hooks the
- * dispatcher calls around every command.
+ * latencystats, CLIENT PAUSE, DEBUG SET-ACTIVE-EXPIRE), the gate the dispatcher asks
+ * before a client's command, and the hooks that see every command call.
  *
  * The state is one block in the arena, anchored at header.stats_off and created by
  * the first worker that starts (introspect_worker_init).  Its parts belong to the
@@ -10,9 +10,9 @@
  * tables, which have a single writer each (their worker), as the worker slots do.
  *
  * Cost when unused: the dispatcher tests introspect_gate_needed() (a client flag and
- * one shared word) before a command, and introspect_call_end() after it reads the
- * monotonic clock once more, bumps this worker's counters and compares the duration
- * with two thresholds and a shared monitor count.
+ * one shared word) before a command; after every call (types/call.h) the 'done' hook
+ * bumps this worker's counters and compares the duration with two thresholds and a
+ * shared monitor count.
  */
 #ifndef WORKER_INTROSPECT_H
 #define WORKER_INTROSPECT_H
@@ -51,33 +51,28 @@ void introspect_client_gone(struct client *c);
 /* SLOWLOG, LATENCY and MONITOR (registered at startup). */
 extern const struct command introspect_commands[];
 
-/* ---- dispatcher hooks ---- */
+/* ---- around commands ---- */
 
-/* Before running a command, when introspect_gate_needed(): 1 when the command must not
- * run now (a monitor touching the keyspace is refused; a paused client waits, see
- * pause.h).  For commands that take the lock, call it with the lock held. */
+/* Installs this worker's hooks into every command call (types/call.h): command and
+ * error statistics, the slowlog, latency samples and the MONITOR feed, for a client's
+ * commands, EXEC's queued ones and scripts' redis.call alike.  Worker startup. */
+void introspect_install_call_hooks(void);
+
+/* Before running a client's command, when introspect_gate_needed(): 1 when the
+ * command must not run now (a monitor touching the keyspace is refused with an error;
+ * a paused client waits, see pause.h).  For commands that take the lock, call it with
+ * the lock held. */
 static inline int introspect_gate_needed(const struct client *c)
 {
     return (c->flags & CLIENT_MONITOR) || __atomic_load_n(&introspect->pause.type, __ATOMIC_RELAXED);
 }
 int introspect_gate(struct client *c, const struct command *cmd);
 
-/* Around a command: begin right before it runs, end right after (with the command's
- * context).  end records its statistics and latency, logs it to the slowlog and feeds
- * it to monitors; the last three need the lock, which it takes when *locked is 0 (and
- * leaves held, setting *locked, as dispatch does). */
-struct call_mark {
-    int64_t start_ns;
-    uint64_t errors;                    /* client's error replies before the command */
-};
-void introspect_call_begin(struct call_mark *m, const struct client *c);
-void introspect_call_end(const struct call_mark *m, struct cmd_ctx *ctx, int *locked);
-
-/* Takes the keyspace lock unless *locked (logging a recovered dead owner's write). */
-void introspect_lock(int *locked);
-/* The same if the lock is free now; 0 when it is held elsewhere. */
-int introspect_try_lock(int *locked);
-/* Runs fn(arg) in a write: inside the current one when there is one, else in its own
- * (a write that cannot finish, out of arena memory, is dropped).  The lock is held. */
-void introspect_write(void (*fn)(void *arg), void *arg);
+/* Runs fn(arg) in a write with the keyspace lock: inside the current write when there
+ * is one, else in its own (a write that cannot finish, out of arena memory, is
+ * dropped).  Takes the lock if this process does not hold it, and then releases it. */
+void introspect_locked_write(void (*fn)(void *arg), void *arg);
+/* The same, but only if the lock is held by this process or free now: 0 (and fn not
+ * run) when another process holds it. */
+int introspect_try_locked_write(void (*fn)(void *arg), void *arg);
 #endif

@@ -127,14 +127,7 @@ void monitor_stop(struct client *c)
     nlocal--;
     c->flags &= ~CLIENT_MONITOR;
     c->record->flags &= ~CLIENT_MONITOR;
-    if (shm_lock_held()) {
-        introspect_write(stop_locked, NULL);
-        return;
-    }
-    int locked = 0;
-    introspect_lock(&locked);
-    introspect_write(stop_locked, NULL);
-    shm_lock_release();
+    introspect_locked_write(stop_locked, NULL);
 }
 
 void monitor_clear_slot(int slot)

@@ -5,7 +5,10 @@
  * by the worker that ran it, right after it ran and still holding the keyspace lock,
  * and appended (INBOX_MONITOR) to the inbox of every worker that has monitors; that
  * worker copies it to each of its monitor clients.  Because lines are appended under
- * the lock, every monitor sees the commands of all workers in execution order.
+ * the lock, every monitor sees the commands of all workers in execution order.  The
+ * commands EXEC runs and those a script runs ("[db lua]") are fed as they run, through
+ * the call hooks (types/call.h, worker/introspect.c): as in Redis 7.0, EXEC's line
+ * follows its commands' and EVAL's / FCALL's precedes its script's.
  *
  * Shared state (struct monitor_shared, in struct introspect): how many monitors each
  * worker slot has and their total, changed under the lock inside a write (MONITOR,

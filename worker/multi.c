@@ -4,7 +4,9 @@
  * copied into private memory and checked as Redis checks them (unknown command, arity,
  * auth, no-multi: any refusal dooms the transaction).  EXEC is an ordinary locked
  * command: its procedure runs the queue inside the write the dispatcher opened for
- * it, with the clock frozen once and blocking commands answering as timed out.
+ * it, with the clock frozen once and blocking commands answering as timed out; each
+ * queued command goes through types/call.h as a client's would (WATCH touches,
+ * statistics, slowlog, MONITOR lines in execution order, before EXEC's own).
  *
  * Client state (struct multi_state, private, created on first use):
  *  - the queue, and whether a refusal doomed it (dirty_exec);
@@ -21,6 +23,7 @@
 #include "keyspace/watch.h"
 #include "shm/lock.h"
 #include "shm/undo.h"
+#include "types/call.h"
 #include "util/log.h"
 #include "worker/multi.h"
 #include "worker/worker.h"
@@ -203,14 +206,6 @@ void multi_free(struct client *c)
     c->tx = NULL;
 }
 
-void multi_touch_written(const struct cmd_ctx *ctx)
-{
-    const struct command *cmd = ctx->cmd;
-    if ((cmd->flags & CMD_WRITE) && ctx->dirty)
-        watch_touch_keys(ctx->db, ctx->argc, ctx->argv, ctx->argvlen, cmd->first_key, cmd->last_key,
-                         cmd->key_step);
-}
-
 /* ---- refusals ---- */
 
 static int is_exec(const struct client *c)
@@ -289,9 +284,7 @@ static void run_queued(struct cmd_ctx *exec, const struct queued *q)
         .db = db_get(c->dbid), .dbid = c->dbid, .resp = c->resp, .client = c, .client_id = c->id,
         .slot = exec->slot, .no_block = 1,
     };
-    worker.shm->commands++;
-    q->cmd->proc(&ctx);
-    multi_touch_written(&ctx);
+    call_command(&ctx);
     exec->dirty += ctx.dirty;
 }
 

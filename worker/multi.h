@@ -34,14 +34,6 @@ void multi_rejected(struct client *c, size_t reply_mark, int *locked);
  * MULTI, or EXEC DISCARD MULTI WATCH QUIT RESET). */
 int multi_queue(struct client *c, const struct command *cmd);
 
-/* After a command ran (inside its write): a write command that changed something
- * touches its key arguments, for WATCH (values changed in place never pass through
- * db.c).  This over-approximates: keys that a write only reads are touched too
- * (SINTERSTORE/SUNIONSTORE/SDIFFSTORE, ZUNIONSTORE..., BITOP, PFMERGE and COPY sources,
- * SORT ... STORE), so a client watching such a key sees its EXEC fail where Redis's
- * would succeed. */
-void multi_touch_written(const struct cmd_ctx *ctx);
-
 /* After the write of a command ended (committed: 1, rolled back: 0), lock held, no
  * write open: settles the client's private state with the arena (frees an executed or
  * discarded queue, removes the watchers EXEC/DISCARD/UNWATCH/RESET let go, forgets

@@ -101,7 +101,7 @@ void slowlog_push(const struct cmd_ctx *ctx, int64_t usec)
     int argc = ctx->argc < SLOWLOG_MAX_ARGC ? ctx->argc : SLOWLOG_MAX_ARGC;
     size_t name_len = 0, size = sizeof(struct slowlog_entry);
     const char *name = ctx->client ? registry_name(ctx->client->record, &name_len) : "";
-    const char *addr = ctx->client ? ctx->client->addr : "";
+    const char *addr = ctx->client ? ctx->client->addr : "?:0";    /* a script's call, as Redis */
     for (int i = 0; i < argc; i++) {
         show_arg(ctx, i, &args[i]);
         size += sizeof(uint32_t) + shown_len(&args[i]);

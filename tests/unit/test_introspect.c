@@ -318,21 +318,20 @@ START_TEST(statistics_sum_over_slots)
 {
     if (!command_lookup("statcmd", 7))
         command_register(stat_cmds);
-    int locked = 1;
     conf_shared()->latency_tracking = 1;
     undo_begin();
     cmdstats_attach(1);
-    cmdstats_call(&stat_sub[0], 5, 1, &locked);
+    cmdstats_call(&stat_sub[0], 5, 1);
     cmdstats_error("ERR", 2);
     cmdstats_attach(0);
     undo_commit();
-    cmdstats_call(&stat_cmds[0], 6, 0, &locked);
-    cmdstats_call(&stat_cmds[0], 10, 0, &locked);
+    cmdstats_call(&stat_cmds[0], 6, 0);
+    cmdstats_call(&stat_cmds[0], 10, 2);
     cmdstats_rejected(&stat_cmds[0]);
     cmdstats_error("WRONGTYPE", 1);
     cmdstats_error("ERR", 1);
     char *text = info(cmdstats_info_commands);
-    ck_assert_str_eq(text, "cmdstat_statcmd:calls=2,usec=16,usec_per_call=8.00,rejected_calls=1,failed_calls=0\r\n"
+    ck_assert_str_eq(text, "cmdstat_statcmd:calls=2,usec=16,usec_per_call=8.00,rejected_calls=1,failed_calls=2\r\n"
                            "cmdstat_statparent|sub:calls=1,usec=5,usec_per_call=5.00,rejected_calls=0,"
                            "failed_calls=1\r\n");
     free(text);
