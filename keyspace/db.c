@@ -3,6 +3,7 @@
 #include <sys/time.h>
 
 #include "keyspace/db.h"
+#include "keyspace/lfu.h"
 #include "keyspace/blocking.h"
 #include "keyspace/lazyfree.h"
 #include "keyspace/notify.h"
@@ -72,10 +73,13 @@ uint32_t db_lru_clock(void) { return (uint32_t)(db_now_ms() / 1000); }
 
 void db_touch_lru(struct kv *kv)
 {
-    uint32_t now = db_lru_clock();
+    uint32_t now = lfu_enabled() ? lfu_accessed(kv->lru) : db_lru_clock();
     if (kv->lru != now)
         UNDO_SET(kv->lru, now);
 }
+
+/* The lru field of a value created now: the LRU clock, or a fresh LFU counter. */
+static uint32_t new_lru(void) { return lfu_enabled() ? lfu_new() : db_lru_clock(); }
 
 static struct expire_entry *find_expire(struct db *db, struct kv *kv)
 {
@@ -161,7 +165,7 @@ struct kv *db_lookup_write(struct db *db, const void *key, size_t klen)
 void db_add(struct db *db, shm_off_t off)
 {
     struct kv *kv = kv_at(off);
-    kv->lru = db_lru_clock();
+    kv->lru = new_lru();
     dict_add(&db->keys, off);
     block_signal(db, kv->data, kv->keylen);
     notify_keyspace_event(NOTIFY_NEW, "new", (int)(db - db_get(0)), kv->data, kv->keylen);
@@ -173,6 +177,8 @@ shm_off_t *db_lookup_overwrite(struct db *db, const void *key, size_t klen)
     shm_off_t *slot = dict_find_slot(&db->keys, key, klen);
     if (slot && lookup_expiring(db, key, klen) == NULL)
         return NULL;                /* it was expired: deleted now */
+    if (slot && lfu_enabled())      /* Redis's write lookup counts as an access */
+        db_touch_lru(kv_at(*slot));
     return slot;
 }
 
@@ -187,7 +193,7 @@ void db_replace_at(struct db *db, shm_off_t *slot, shm_off_t new_off, int keep_t
     struct kv *nkv = kv_at(new_off);
     struct kv *old = kv_at(*slot);
 
-    nkv->lru = db_lru_clock();
+    nkv->lru = lfu_enabled() ? old->lru : db_lru_clock();  /* the frequency stays with the key */
     if (old->flags & KV_FLAG_TTL) {
         if (keep_ttl) {
             UNDO_SET(find_expire(db, old)->kv, new_off);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "keyspace/lfu.h"
 #include "keyspace/notify.h"
 #include "types/t_keys.h"
 #include "util/glob.h"
@@ -568,24 +569,34 @@ static void object_refcount_command(struct cmd_ctx *c)
         reply_int(c->reply, keys_refcount(kv));
 }
 
-/* OBJECT IDLETIME key: seconds since the last access. */
+#define LRU_LFU_SWITCH_NOTE "Please note that when switching between policies at runtime LRU and LFU data " \
+    "will take some time to adjust."
+
+/* OBJECT IDLETIME key: seconds since the last access (not tracked under LFU). */
 static void object_idletime_command(struct cmd_ctx *c)
 {
     struct kv *kv = object_lookup(c);
     if (!kv)
         return;
+    if (lfu_enabled()) {
+        reply_error(c->reply, "ERR An LFU maxmemory policy is selected, idle time not tracked. " LRU_LFU_SWITCH_NOTE);
+        return;
+    }
     uint32_t now = db_lru_clock();
     reply_int(c->reply, now > kv->lru ? now - kv->lru : 0);
 }
 
-/* OBJECT FREQ key: access frequency is tracked only under an LFU maxmemory policy,
- * which Ferrous does not offer yet. */
+/* OBJECT FREQ key: the LFU counter, tracked only under an LFU maxmemory-policy. */
 static void object_freq_command(struct cmd_ctx *c)
 {
-    if (object_lookup(c))
+    struct kv *kv = object_lookup(c);
+    if (!kv)
+        return;
+    if (!lfu_enabled())
         reply_error(c->reply, "ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
-                    "Please note that when switching between policies at runtime LRU and LFU data will "
-                    "take some time to adjust.");
+                    LRU_LFU_SWITCH_NOTE);
+    else
+        reply_int(c->reply, lfu_frequency(kv->lru));
 }
 
 static const char *const object_help[] = {

@@ -31,6 +31,7 @@
 #include "keyspace/blocking.h"
 #include "keyspace/db.h"
 #include "keyspace/inbox.h"
+#include "keyspace/lfu.h"
 #include "keyspace/watch.h"
 #include "keyspace/pubsub.h"
 #include "lua/script.h"
@@ -564,11 +565,21 @@ __attribute__((noreturn)) static void shutdown_worker(void)
     exit(0);
 }
 
+/* keyspace/lfu.h's view of the LFU directives. */
+static void read_lfu_config(struct lfu_config *out)
+{
+    const struct conf_values *v = worker_conf();
+    out->enabled = v->maxmemory_policy == CONF_MM_ALLKEYS_LFU || v->maxmemory_policy == CONF_MM_VOLATILE_LFU;
+    out->log_factor = v->lfu_log_factor;
+    out->decay_time = v->lfu_decay_time;
+}
+
 void worker_main(const struct worker_params *p)
 {
     params = *p;
     log_set_role('W');
     script_set_busy_hook(worker_busy_poll);
+    lfu_set_source(read_lfu_config);
     rand_reseed();
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     signal(SIGPIPE, SIG_IGN);
