@@ -273,6 +273,62 @@ def test_config_resetstat(two_workers):
     assert stats["total_connections_received"] == "0"
 
 
+# Commands run inside EXEC and scripts are counted as Redis 7.0 counts them: calls of the
+# inner commands, their failures and rejections, each error once (a script re-raising its
+# redis.call's error does not count it again), EXEC failing only for its own error.
+# (who, args): 0 runs the scenario, 1 is a client of the other worker.
+STAT_SCENARIOS = [
+    [(0, ("EVAL", "redis.call('set', 'a', '1')", "0"))],
+    [(0, ("MULTI",)), (0, ("SET", "a", "1")), (0, ("INCR", "n")), (0, ("EXEC",))],
+    [(0, ("MULTI",)), (0, ("SET", "a", "1")), (0, ("LPUSH", "str", "1")), (0, ("EXEC",))],
+    [(0, ("EVAL", "return redis.call('lpush', 'str', 'x')", "0"))],
+    [(0, ("EVAL", "local r = redis.pcall('lpush', 'str', 'x') return 1", "0"))],
+    [(0, ("EVAL", "return redis.pcall('lpush', 'str', 'x')", "0"))],
+    [(0, ("EVAL", "return {1, redis.pcall('lpush', 'str', 'x'), redis.error_reply('MY err')}", "0"))],
+    [(0, ("EVAL", "redis.pcall('lpush', 'str', 'x') error('boom')", "0"))],
+    [(0, ("EVAL", "local e = redis.pcall('lpush', 'str', 'x') return redis.error_reply(e.err)", "0"))],
+    [(0, ("EVAL", "return redis.call('set', 'k')", "0"))],
+    [(0, ("EVAL", "redis.pcall('set', 'k') return 1", "0"))],
+    [(0, ("EVAL", "return redis.call('nosuch', 'k')", "0"))],
+    [(0, ("EVAL", "return redis.call('multi')", "0"))],
+    [(0, ("EVAL", "redis.pcall() return 1", "0"))],
+    [(0, ("EVAL_RO", "return redis.call('set', 'k', 'v')", "0"))],
+    [(0, ("EVAL", "redis.call('select', '1') return redis.call('set', 'z', '1')", "0"))],
+    [(0, ("MULTI",)), (0, ("SET", "a")), (0, ("EXEC",))],
+    [(0, ("MULTI",)), (0, ("NOSUCH", "a")), (0, ("EXEC",))],
+    [(0, ("MULTI",)), (0, ("EXEC", "x"))],
+    [(0, ("EXEC",))],
+    [(0, ("WATCH", "w")), (1, ("SET", "w", "1")), (0, ("MULTI",)), (0, ("SET", "a", "1")), (0, ("EXEC",))],
+    [(0, ("MULTI",)), (0, ("EVAL", "return redis.call('lpush', 'str', '1')", "0")), (0, ("EXEC",))],
+    [(0, ("MULTI",)), (0, ("BLPOP", "nolist", "1")), (0, ("EXEC",))],
+    [(0, ("MULTI",)), (0, ("SELECT", "1")), (0, ("SET", "z", "1")), (0, ("SELECT", "0")), (0, ("EXEC",))],
+    [(0, ("MULTI",)), (0, ("MULTI",)), (0, ("WATCH", "x")), (0, ("EXEC",))],
+    [(0, ("MULTI",)), (0, ("SUBSCRIBE", "ch")), (0, ("EXEC",))],
+]
+
+
+def counted(runner, reader, scenario):
+    """What INFO shows (from the other client) after the scenario: per command calls,
+    rejected and failed calls; error counts; total_error_replies."""
+    run(reader, "SET", "str", "x")
+    run(reader, "CONFIG", "RESETSTAT")
+    for who, args in scenario:
+        run((runner, reader)[who], *args)
+    stats = {name: re.sub(r"usec=\d+,usec_per_call=[\d.]+,", "", value)
+             for name, value in info_fields(reader, "commandstats").items()}
+    return stats, info_fields(reader, "errorstats"), info_fields(reader, "stats")["total_error_replies"]
+
+
+def test_commandstats_count_commands_inside_exec_and_scripts_as_redis(two_workers, oracle):
+    ours, theirs = clients_on_two_workers(two_workers), (exact(oracle), exact(oracle))
+    diffs = []
+    for scenario in STAT_SCENARIOS:
+        got, want = counted(*ours, scenario), counted(*theirs, scenario)
+        if got != want:
+            diffs.append(f"{scenario}:\n   ferrous {got}\n   redis   {want}")
+    assert diffs == []
+
+
 # --- COMMAND -----------------------------------------------------------------------------
 
 MY_COMMANDS = ["info", "config", "config|get", "config|set", "config|resetstat", "config|help", "command",

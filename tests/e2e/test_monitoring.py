@@ -137,6 +137,68 @@ def test_monitor_sees_every_worker_in_order_as_redis_shows_it(two_workers, debug
     assert any(who == 1 for _, who, _ in ours) and any(who == 0 for _, who, _ in ours)
 
 
+# Commands that run other commands: EXEC's queue, scripts, functions; refusals.
+LIBRARY = "#!lua name=mon\nredis.register_function('bump', function(k, a) return redis.call('incr', k[1]) end)"
+NESTED = [(0, ("MULTI",)), (0, ("SET", "k", "v")), (1, ("GET", "k")), (0, ("INCR", "n")), (0, ("EXEC",)),
+          (1, ("EVAL", "redis.call('set', 'k', 'w'); return redis.call('get', 'k')", "0")),
+          (0, ("EVAL", "redis.call('select', 3); return redis.call('set', KEYS[1], 'v')", "1", "key1")),
+          (1, ("FCALL", "bump", "1", "counter")), (1, ("EVAL", "return redis.call('lpush', 'k', 'x')", "0")),
+          (0, ("EVAL", "return redis.pcall('nosuch')", "0")), (0, ("EVALSHA", "0" * 40, "0")),
+          (1, ("MULTI",)), (1, ("EVAL", "return redis.call('ping')", "0")), (1, ("CONFIG", "GET", "port")),
+          (1, ("LPUSH", "k", "x")), (1, ("EXEC",)),
+          (0, ("MULTI",)), (0, ("SET", "only-one-arg")), (0, ("EXEC",)),
+          (0, ("MULTI",)), (0, ("SELECT", "2")), (0, ("SET", "in2", "1")), (0, ("EXEC",)), (0, ("SELECT", "0")),
+          (1, ("WATCH", "w")), (0, ("SET", "w", "1")), (1, ("MULTI",)), (1, ("SET", "x", "1")), (1, ("EXEC",))]
+
+
+def nested_lines(server, clients):
+    """Runs NESTED, returns the monitor's lines as (db, sender index or 'lua', args text)."""
+    run(clients[0], "FUNCTION", "LOAD", "REPLACE", LIBRARY)
+    monitor, _ = start_monitor(server)
+    ports = [int(my_fields(c)["addr"].rsplit(":", 1)[1]) for c in clients]
+    for who, args in NESTED:
+        run(clients[who], *args)
+    run(clients[0], "ECHO", "last")
+    lines = []
+    while True:
+        m = MONITOR_LINE.match(monitor.line())
+        assert m, lines
+        if m.group(5) == '"ECHO" "last"':
+            break
+        origin = m.group(4)
+        lines.append((m.group(3), origin if origin == "lua" else ports.index(int(origin.rsplit(":", 1)[1])),
+                      m.group(5)))
+    monitor.close()
+    return lines
+
+
+def test_monitor_shows_transactions_and_scripts_as_redis(two_workers, oracle):
+    """MULTI, then each queued command as EXEC runs it, then EXEC; EVAL/FCALL, then each
+    command of the script as "[db lua]" - from clients of both workers, as redis-server."""
+    ours = nested_lines(two_workers, on_each_worker(two_workers))
+    theirs = nested_lines(oracle, [exact(oracle), exact(oracle)])
+    assert ours == theirs
+    assert ("3", "lua", '"set" "key1" "v"') in ours and ("0", 0, '"EXEC"') in ours
+
+
+def test_monitor_shows_a_blocking_command_when_it_blocks(two_workers, oracle):
+    def transcript(server, clients):
+        monitor, _ = start_monitor(server)
+        blocked = threading.Thread(target=run, args=(clients[0], "BLPOP", "q", "5"))
+        blocked.start()
+        monitor_line = MONITOR_LINE.match(monitor.line()).group(5)
+        run(clients[1], "RPUSH", "q", "x")
+        blocked.join()
+        lines = [monitor_line, MONITOR_LINE.match(monitor.line()).group(5)]
+        monitor.close()
+        stats = info_fields(clients[1], "commandstats")["cmdstat_blpop"]
+        return lines, re.sub(r"usec=\d+,usec_per_call=[\d.]+", "", stats)
+    ours = transcript(two_workers, on_each_worker(two_workers))
+    theirs = transcript(oracle, [exact(oracle), exact(oracle)])
+    assert ours == theirs == (['"BLPOP" "q" "5"', '"RPUSH" "q" "x"'],
+                              "calls=1,,rejected_calls=0,failed_calls=0")
+
+
 def test_monitor_line_carries_time_db_and_address(two_workers):
     here, there = on_each_worker(two_workers)
     monitor = Monitor(two_workers)
@@ -218,6 +280,24 @@ def test_slowlog_records_commands_of_all_workers(two_workers):
     assert run(a, "SLOWLOG", "LEN").value == len(entries) + 1
     run(b, "CONFIG", "SET", "slowlog-max-len", "3")
     assert run(a, "SLOWLOG", "LEN").value == 3
+
+
+def test_slowlog_records_commands_inside_exec_and_scripts_as_redis(two_workers, oracle):
+    """EXEC's queued commands are logged with the client's address (EXEC itself is not);
+    a script's commands with Redis's "?:0"."""
+    def logged(server, a, b):
+        run(a, "CONFIG", "SET", "slowlog-log-slower-than", "0")
+        run(b, "SLOWLOG", "RESET")
+        for client, args in ((a, ("MULTI",)), (a, ("SET", "k", "v")), (a, ("INCR", "n")), (a, ("EXEC",)),
+                             (b, ("EVAL", "redis.call('set', 'k', 'w'); return redis.pcall('incr', 'k')", "0"))):
+            run(client, *args)
+        entries = [entry_fields(e) for e in run(b, "SLOWLOG", "GET", "-1").value]
+        run(a, "CONFIG", "SET", "slowlog-log-slower-than", "10000")
+        addrs = {my_fields(a)["addr"]: "a", my_fields(b)["addr"]: "b"}
+        return [(args, addrs.get(addr, addr)) for _, _, _, args, addr, _ in entries]
+    ours = logged(two_workers, *on_each_worker(two_workers))
+    assert ours == logged(oracle, exact(oracle), exact(oracle))
+    assert (["set", "k", "w"], "?:0") in ours and (["INCR", "n"], "a") in ours
 
 
 def test_slowlog_and_latency_replies_as_redis(two_workers, oracle):
