@@ -1,6 +1,6 @@
 /* lua/lua_env.c - the worker's sandboxed Lua state, as Redis 7.0 builds its own:
  * libraries base (minus print, dofile, loadfile, getfenv, setfenv, newproxy), table,
- * string, math, cjson, bit, cmsgpack/struct when present, coroutine; the redis table;
+ * string, math, cjson, struct, cmsgpack, bit, coroutine; the redis table;
  * no os, io, package or debug.
  *
  * Read-only globals: stock Lua 5.1 has no read-only tables, so every library table
@@ -19,6 +19,7 @@
 
 #include "lua/function.h"
 #include "lua/lua_int.h"
+#include "lua/lua_libs.h"
 
 #define RO_ERROR "Attempt to modify a readonly table"
 
@@ -185,6 +186,8 @@ static void open_libs(lua_State *L)
     open_lib(L, luaopen_math, LUA_MATHLIBNAME);
     open_lib(L, luaopen_debug, LUA_DBLIBNAME);
     open_lib(L, luaopen_cjson, "cjson");
+    open_lib(L, lstruct_open, "struct");
+    open_lib(L, lcmsgpack_open, "cmsgpack");
     open_lib(L, luaopen_bit, "bit");
     lua_pushnil(L);                         /* luaopen_base's return value set "" */
     lua_setglobal(L, "");
