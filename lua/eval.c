@@ -14,6 +14,7 @@
 #include "lua/script_run.h"
 #include "lua/sha1.h"
 #include "shm/undo.h"
+#include "types/maxmemory.h"
 #include "util/numconv.h"
 
 static uint64_t seen_generation;
@@ -201,6 +202,12 @@ static void eval_generic(struct cmd_ctx *c, int by_sha, int ro)
     sync_generation(lstate);
     if (load_function(c, by_sha, sha, &flags) < 0)
         return;
+    int oom = maxmemory_exceeded();
+    if (oom && !(flags & (SF_EVAL_COMPAT | SF_NO_WRITES | SF_ALLOW_OOM))) {
+        lua_pop(lstate, 1);
+        reply_error(c->reply, MAXMEMORY_OOM_ERROR);
+        return;
+    }
     if (ro && !(flags & (SF_EVAL_COMPAT | SF_NO_WRITES))) {
         lua_pop(lstate, 1);
         reply_error(c->reply, "ERR Can not execute a script with write flag using *_ro command.");
@@ -208,7 +215,7 @@ static void eval_generic(struct cmd_ctx *c, int by_sha, int ro)
     }
     struct lrun run = {
         .caller = c, .db = c->db, .dbid = c->dbid, .resp = 2, .read_only = ro || (flags & SF_NO_WRITES),
-        .is_eval = 1, .name = sha,
+        .oom_first_write = oom && (flags & SF_EVAL_COMPAT), .is_eval = 1, .name = sha,
     };
     lrun_exec(lstate, &run, 3, nkeys, 1);
 }

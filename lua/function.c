@@ -14,6 +14,7 @@
 #include "lua/script_cache.h"
 #include "lua/script_run.h"
 #include "shm/undo.h"
+#include "types/maxmemory.h"
 #include "util/glob.h"
 #include "util/log.h"
 
@@ -356,6 +357,11 @@ static void fcall_generic(struct cmd_ctx *c, int ro)
     lua_getfield(lstate, -2, "fn");
     lua_replace(lstate, -3);
     lua_pop(lstate, 1);
+    if (!(flags & (SF_NO_WRITES | SF_ALLOW_OOM)) && maxmemory_exceeded()) {
+        lua_pop(lstate, 1);
+        reply_error(c->reply, MAXMEMORY_OOM_ERROR);
+        return;
+    }
     if (ro && !(flags & SF_NO_WRITES)) {
         lua_pop(lstate, 1);
         reply_error(c->reply, "ERR Can not execute a script with write flag using *_ro command.");

@@ -20,6 +20,7 @@
 #include "lua/sha1.h"
 #include "shm/undo.h"
 #include "types/call.h"
+#include "types/maxmemory.h"
 #include "util/log.h"
 
 #define KILLED_MSG "Script killed by user with SCRIPT KILL..."
@@ -137,11 +138,12 @@ void lapi_reply_error(lua_State *L, int idx, struct reply *r, const char *msg)
         reply_error(r, msg);
 }
 
-/* A refused call: counted as Redis counts it (a rejected call, an ERR reply), then
- * raised (call) or returned (pcall). */
-static int refuse(lua_State *L, int raise, const struct command *cmd, const char *why)
+/* A refused call: counted as Redis counts it (a rejected call, an error reply of
+ * code), then raised (call) or returned (pcall).  why: "-CODE text", or a text that
+ * gets code ERR. */
+static int refuse(lua_State *L, int raise, const struct command *cmd, const char *code, const char *why)
 {
-    call_refused(cmd, "ERR", 1);
+    call_refused(cmd, code, 1);
     push_counted_error(L, why, strlen(why));
     return raise ? lua_error(L) : 1;
 }
@@ -180,7 +182,12 @@ static int call_generic(lua_State *L, int raise)
         cmd = command_lookup_sub(cmd, av[1], avlen[1]);
     const char *why = refusal(cmd, argc);
     if (why)
-        return refuse(L, raise, cmd, why);
+        return refuse(L, raise, cmd, "ERR", why);
+    if (cmd->flags & CMD_WRITE) {
+        if ((cmd->flags & CMD_DENYOOM) && lrun->oom_first_write)
+            return refuse(L, raise, cmd, "OOM", "-" MAXMEMORY_OOM_ERROR);
+        lrun->oom_first_write = 0;
+    }
     if ((cmd->flags & CMD_WRITE) && !srun_note_write()) {
         lua_pushstring(L, KILLED_MSG);
         return lua_error(L);

@@ -26,6 +26,8 @@ struct lrun {
     int dbid;
     int resp;                       /* protocol of redis.call replies (redis.setresp) */
     int read_only;                  /* EVAL_RO, FCALL_RO, or the no-writes flag */
+    int oom_first_write;            /* over maxmemory at the start of a script without flags:
+                                     * its first write may not be a deny-oom one (Redis) */
     int is_eval;                    /* EVAL* (vs FCALL*) */
     const char *name;               /* sha1 or function name, for error messages */
 };

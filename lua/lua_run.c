@@ -11,6 +11,7 @@
 #include "lua/script.h"
 #include "lua/script_run.h"
 #include "shm/undo.h"
+#include "types/maxmemory.h"
 
 #define HOOK_EVERY 100000                  /* instructions between kill checks */
 
@@ -77,7 +78,7 @@ static void reply_script_error(lua_State *L, struct reply *r, const char *name)
 
 static void reply_aborted(struct reply *r, int why)
 {
-    reply_error(r, why == UNDO_ABORT_OOM ? "OOM command not allowed when used memory > 'maxmemory'."
+    reply_error(r, why == UNDO_ABORT_OOM ? MAXMEMORY_OOM_ERROR
                                          : "ERR write too large for the undo log; it was rolled back");
 }
 

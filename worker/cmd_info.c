@@ -6,9 +6,10 @@
  * Where the numbers come from:
  *  - counters: each worker keeps its own in its arena slot (single writer); INFO sums
  *    every slot in use, after publishing this worker's pending ones;
- *  - used_memory: bytes allocated in the arena (slab statistics, counted once) plus
- *    each worker's private heap (its slot's used_memory_private: jemalloc's
- *    stats.allocated, published by that worker);
+ *  - used_memory: types/maxmemory.h's, the figure maxmemory is checked against: bytes
+ *    allocated in the arena (slab statistics, counted once) plus each worker's private
+ *    heap (its slot's used_memory_private: jemalloc's stats.allocated, published by
+ *    that worker's cron and by INFO);
  *  - used_memory_rss: the supervisor's and the workers' resident private and file
  *    pages from /proc, plus the arena's resident pages counted once;
  *  - used_cpu_*: the same processes' times from /proc/PID/stat;
@@ -29,6 +30,7 @@
 #include "keyspace/db.h"
 #include "keyspace/pubsub.h"
 #include "shm/alloc.h"
+#include "types/maxmemory.h"
 #include "worker/cmdstats.h"
 #include "worker/cron.h"
 #include "worker/registry.h"
@@ -67,20 +69,6 @@ static void sum_slots(struct info_totals *t)
 }
 
 /* ---- process-level facts ---- */
-
-/* Bytes this process has allocated from its private heap. */
-static uint64_t private_allocated(void)
-{
-    if (mallctl) {
-        uint64_t epoch = 1;
-        size_t allocated = 0, sz = sizeof(epoch);
-        mallctl("epoch", &epoch, &sz, &epoch, sz);
-        sz = sizeof(allocated);
-        return mallctl("stats.allocated", &allocated, &sz, NULL, 0) == 0 ? allocated : 0;
-    }
-    struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks + mi.hblkhd;
-}
 
 static void allocator_name(char *buf, size_t len)
 {
@@ -262,7 +250,7 @@ static void gen_memory(FILE *f, const struct info_totals *t)
     struct slab_stats st;
     char h1[32], h2[32], h3[32], h4[32], h5[32], policy[128], alloc[64];
     slab_get_stats(&st);
-    uint64_t used = st.bytes_allocated + t->private_memory;
+    uint64_t used = maxmemory_used();
     uint64_t rss = server_rss();
     uint64_t sysmem = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
     uint64_t maxmem = worker_conf()->maxmemory;
@@ -428,7 +416,6 @@ static void info_command(struct cmd_ctx *c)
         return;
     }
     cron_publish_stats();
-    worker.shm->used_memory_private = private_allocated();
     sum_slots(&totals);
     int emitted = 0;
     for (size_t s = 0; s < NSECTIONS; s++) {

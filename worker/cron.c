@@ -1,4 +1,6 @@
 /* worker/cron.c - a worker's periodic work (see cron.h). */
+#include <malloc.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
@@ -17,9 +19,28 @@
 
 #define QBUF_IDLE_SHRINK (64 * 1024)
 
+/* jemalloc's control interface, looked up weakly: the sanitizer build links none. */
+extern int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen)
+    __attribute__((weak));
+
+/* Bytes this process has allocated from its private heap. */
+static uint64_t private_allocated(void)
+{
+    if (mallctl) {
+        uint64_t epoch = 1;
+        size_t allocated = 0, sz = sizeof(epoch);
+        mallctl("epoch", &epoch, &sz, &epoch, sz);
+        sz = sizeof(allocated);
+        return mallctl("stats.allocated", &allocated, &sz, NULL, 0) == 0 ? allocated : 0;
+    }
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
 void cron_publish_stats(void)
 {
     static struct db_stats published;
+    worker.shm->used_memory_private = private_allocated();
     worker.shm->keyspace_hits += db_stats.hits - published.hits;
     worker.shm->keyspace_misses += db_stats.misses - published.misses;
     worker.shm->expired_keys += db_stats.expired - published.expired;

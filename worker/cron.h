@@ -7,6 +7,7 @@
 #ifndef WORKER_CRON_H
 #define WORKER_CRON_H
 void cron_tick(void);
-/* Copies this process's keyspace counters into its slot (INFO calls it too). */
+/* Copies this process's keyspace counters and private heap size into its slot (INFO
+ * calls it too). */
 void cron_publish_stats(void);
 #endif

@@ -22,6 +22,7 @@
 #include "shm/lock.h"
 #include "shm/undo.h"
 #include "types/call.h"
+#include "types/maxmemory.h"
 #include "types/t_bitmap.h"
 #include "types/t_geo.h"
 #include "types/t_hash.h"
@@ -155,7 +156,7 @@ static int run_in_write(struct cmd_ctx *ctx, struct call_result *res)
         ctx->dirty = 0;
         ctx->blocked_waiter = 0;
         reply_error(ctx->reply, why == UNDO_ABORT_OOM
-                    ? "OOM command not allowed when used memory > 'maxmemory'."
+                    ? MAXMEMORY_OOM_ERROR
                     : "ERR write too large for the undo log; it was rolled back");
         *res = (struct call_result){ .errors = 1, .failed = 1, .error_code = ctx->reply->last_error };
     }
@@ -232,6 +233,11 @@ static const struct command *admit(struct client *c, int *locked)
     const struct command *refused_cmd, *cmd = resolve(c, &refused_cmd);
     if (cmd && !c->authenticated && worker_conf()->requirepass[0] && !(cmd->flags & CMD_NO_AUTH)) {
         reply_error(&c->out, "NOAUTH Authentication required.");
+        refused_cmd = cmd;
+        cmd = NULL;
+    }
+    if (cmd && worker_conf()->maxmemory && multi_denied_when_oom(c, cmd) && maxmemory_exceeded()) {
+        reply_error(&c->out, MAXMEMORY_OOM_ERROR);
         refused_cmd = cmd;
         cmd = NULL;
     }

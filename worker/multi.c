@@ -41,6 +41,7 @@ struct multi_state {
     struct queued **queue;
     size_t nqueued, qcap;
     int dirty_exec;                 /* a command was refused while queueing */
+    uint32_t queued_flags;          /* the queued commands' flags, or-ed */
     int drop_queue;                 /* free the queue when the current write ends */
     int unwatch;                    /* remove every watcher when the current write ends */
     shm_off_t *watched;
@@ -68,6 +69,7 @@ static void free_queue(struct multi_state *tx)
     for (size_t i = 0; i < tx->nqueued; i++)
         free(tx->queue[i]);
     tx->nqueued = 0;
+    tx->queued_flags = 0;
     tx->drop_queue = 0;
 }
 
@@ -134,8 +136,22 @@ int multi_queue(struct client *c, const struct command *cmd)
         tx->queue = must(realloc(tx->queue, tx->qcap * sizeof(*tx->queue)));
     }
     tx->queue[tx->nqueued++] = copy_request(c, cmd);
+    tx->queued_flags |= cmd->flags;
     reply_status(&c->out, "QUEUED");
     return 1;
+}
+
+static int is_top(const struct command *cmd, const char *name) { return !cmd->parent && strcmp(cmd->name, name) == 0; }
+
+int multi_denied_when_oom(const struct client *c, const struct command *cmd)
+{
+    if (cmd->flags & CMD_DENYOOM)
+        return 1;
+    if (!(c->flags & CLIENT_MULTI))
+        return 0;
+    if (is_top(cmd, "exec"))
+        return (c->tx->queued_flags & CMD_DENYOOM) != 0;
+    return !is_top(cmd, "discard") && !is_top(cmd, "quit") && !is_top(cmd, "reset");
 }
 
 /* ---- watched keys ---- */

@@ -34,6 +34,10 @@ void multi_rejected(struct client *c, size_t reply_mark, int *locked);
  * MULTI, or EXEC DISCARD MULTI WATCH QUIT RESET). */
 int multi_queue(struct client *c, const struct command *cmd);
 
+/* Whether Redis refuses cmd over maxmemory (processCommand's reject_cmd_on_oom): a
+ * deny-oom command, EXEC of a transaction that queued one, and inside MULTI every
+ * command but EXEC DISCARD QUIT RESET. */
+int multi_denied_when_oom(const struct client *c, const struct command *cmd);
 /* After the write of a command ended (committed: 1, rolled back: 0), lock held, no
  * write open: settles the client's private state with the arena (frees an executed or
  * discarded queue, removes the watchers EXEC/DISCARD/UNWATCH/RESET let go, forgets
