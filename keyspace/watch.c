@@ -213,19 +213,6 @@ void watch_touch(struct db *db, const void *key, size_t klen)
     }
 }
 
-void watch_touch_keys(struct db *db, int argc, const char *const *argv, const size_t *argvlen,
-                      int first, int last, int step)
-{
-    if (first <= 0 || nobody_watches())
-        return;
-    if (last < 0)
-        last += argc;
-    if (last >= argc)
-        last = argc - 1;
-    for (int i = first; i <= last; i += step > 0 ? step : 1)
-        watch_touch(db, argv[i], argvlen[i]);
-}
-
 /* FLUSHDB, FLUSHALL and SWAPDB: the contents of database 'emptied' go away and those of
  * 'with' (NULL: nothing) take their place.  As Redis's touchAllWatchedKeysInDb. */
 struct replace_walk {

@@ -51,10 +51,6 @@ int watch_changed(shm_off_t watcher);
 
 /* The key in db changed (or was deleted): flags its watchers.  Inside a write. */
 void watch_touch(struct db *db, const void *key, size_t klen);
-/* Touches the key arguments argv[first..last] (every step-th; last < 0 counts from
- * argc: -1 is the last argument), Redis's legacy key positions.  first <= 0: none. */
-void watch_touch_keys(struct db *db, int argc, const char *const *argv, const size_t *argvlen,
-                      int first, int last, int step);
 /* Database dbid (every database when dbid < 0) is about to be emptied. */
 void watch_touch_flush(int dbid);
 /* Databases a and b are about to swap their contents. */

@@ -1,7 +1,7 @@
 /* tests/unit/test_watch.c - Check tests for keyspace/watch.c: the registry of WATCHed
  * keys and its touches from db.c (add, replace, delete, expiry, flush, swap), the
- * expired-at-WATCH rules of Redis 7.0, duplicate watches, key argument positions,
- * removal by slot, and rollback.
+ * expired-at-WATCH rules of Redis 7.0, duplicate watches, removal by slot, and
+ * rollback.  (Which keys a command touches is types/call.c's: tests/unit/test_call.c.)
  *
  * Every test runs on an arena laid out on plain memory with four databases, holding
  * the keyspace lock, each change between undo_begin and undo_commit; the clock is
@@ -140,33 +140,6 @@ START_TEST(every_watcher_of_the_key_is_touched)
     unwatch(a);
     unwatch(c);
     ck_assert_uint_eq(watch_count(), 0);
-}
-END_TEST
-
-START_TEST(key_arguments_by_position)
-{
-    const char *argv[] = { "cmd", "a", "x", "b", "y", "c" };
-    size_t len[] = { 3, 1, 1, 1, 1, 1 };
-    shm_off_t wa = watch(0, "a", 1, 0), wb = watch(0, "b", 1, 0), wc = watch(0, "c", 1, 0),
-              wx = watch(0, "x", 1, 0), wy = watch(0, "y", 1, 0);
-    begin();
-    watch_touch_keys(db_get(0), 6, argv, len, 1, -2, 2);            /* a, b (MSET-like, up to argc-2) */
-    commit();
-    ck_assert_int_eq(watch_changed(wa), 1);
-    ck_assert_int_eq(watch_changed(wb), 1);
-    ck_assert_int_eq(watch_changed(wc), 0);
-    ck_assert_int_eq(watch_changed(wx), 0);
-    begin();
-    watch_touch_keys(db_get(0), 6, argv, len, 0, 0, 0);             /* keyless */
-    watch_touch_keys(db_get(0), 6, argv, len, 5, -1, 1);            /* c */
-    commit();
-    ck_assert_int_eq(watch_changed(wc), 1);
-    ck_assert_int_eq(watch_changed(wy), 0);
-    unwatch(wa);
-    unwatch(wb);
-    unwatch(wc);
-    unwatch(wx);
-    unwatch(wy);
 }
 END_TEST
 
@@ -353,7 +326,6 @@ static Suite *watch_suite(void)
     tcase_add_test(tc, untouched_until_the_key_changes);
     tcase_add_test(tc, add_and_delete_touch);
     tcase_add_test(tc, every_watcher_of_the_key_is_touched);
-    tcase_add_test(tc, key_arguments_by_position);
     tcase_add_test(tc, expiry_after_watch_is_a_change);
     tcase_add_test(tc, expired_at_watch_time_then_deleted_is_no_change);
     tcase_add_test(tc, active_expiry_touches);
