@@ -298,7 +298,8 @@ static void gen_stats(FILE *f, const struct info_totals *t)
                "evicted_keys:%llu\r\nevicted_clients:0\r\nkeyspace_hits:%llu\r\n"
                "keyspace_misses:%llu\r\npubsub_channels:%llu\r\npubsub_patterns:%llu\r\n"
                "pubsubshard_channels:%llu\r\n"
-               "latest_fork_usec:0\r\ntotal_forks:0\r\ntotal_error_replies:%llu\r\n",
+               "latest_fork_usec:0\r\ntotal_forks:0\r\nunexpected_error_replies:0\r\n"
+               "total_error_replies:%llu\r\n",
             (unsigned long long)t->connections_received, (unsigned long long)t->commands,
             (unsigned long long)t->ops_per_sec, (unsigned long long)t->net_in, (unsigned long long)t->net_out,
             (unsigned long long)t->rejected, (unsigned long long)t->expired,

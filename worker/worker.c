@@ -36,13 +36,13 @@
 #include "keyspace/pubsub.h"
 #include "lua/script.h"
 #include "types/block.h"
+#include "types/call.h"
 #include "shm/lock.h"
 #include "shm/undo.h"
 #include "util/log.h"
 #include "util/rand.h"
 #include "worker/client_map.h"
 #include "worker/cmd_pubsub.h"
-#include "worker/cmdstats.h"
 #include "worker/cron.h"
 #include "worker/cmd_reset.h"
 #include "worker/dispatch.h"
@@ -398,6 +398,7 @@ static void process_input(struct client *c, int *locked)
             break;
         if (rc < 0) {
             reply_errorf(&c->out, "ERR %s", err);
+            call_refused(NULL, "ERR", 1);       /* counted as Redis counts it */
             log_msg(LOG_VERBOSE, "Protocol error (%s) from client: id=%llu addr=%s", err,
                     (unsigned long long)c->id, c->addr);
             c->flags |= CLIENT_CLOSE_AFTER_REPLY;

@@ -10,6 +10,7 @@ import os
 import pty
 import re
 import select
+import socket
 import subprocess
 import threading
 import time
@@ -163,6 +164,21 @@ def test_info_is_verbatim_in_resp3(ferrous):
     run(c, "HELLO", "3")
     reply = run(c, "INFO", "cluster")
     assert reply == fd.Reply("=", b"txt:# Cluster\r\ncluster_enabled:0\r\n")
+
+
+def error_stats_after_protocol_error(server):
+    """errorstats and total_error_replies after one client's malformed frame."""
+    c = fd.exact_client(server)
+    run(c, "CONFIG", "RESETSTAT")
+    with socket.create_connection(("127.0.0.1", server.port)) as s:
+        s.sendall(b"*1\r\n$x\r\n")
+        assert s.recv(200) == b"-ERR Protocol error: invalid bulk length\r\n"
+    stats = text(run(c, "INFO", "errorstats")) + text(run(c, "INFO", "stats"))
+    return sorted(line for line in stats.split("\r\n") if "error" in line)
+
+
+def test_protocol_errors_are_counted_as_redis(ferrous, oracle):
+    assert error_stats_after_protocol_error(ferrous) == error_stats_after_protocol_error(oracle)
 
 
 def test_info_counters_cover_all_workers(two_workers):
