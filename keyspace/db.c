@@ -188,7 +188,20 @@ void db_replace(struct db *db, shm_off_t new_off, int keep_ttl)
     db_replace_at(db, dict_find_slot(&db->keys, nkv->data, nkv->keylen), new_off, keep_ttl);
 }
 
+static void replace_at(struct db *db, shm_off_t *slot, shm_off_t new_off, int keep_ttl, int touch);
+
 void db_replace_at(struct db *db, shm_off_t *slot, shm_off_t new_off, int keep_ttl)
+{
+    replace_at(db, slot, new_off, keep_ttl, 1);
+}
+
+void db_reencode(struct db *db, shm_off_t new_off)
+{
+    struct kv *nkv = kv_at(new_off);
+    replace_at(db, dict_find_slot(&db->keys, nkv->data, nkv->keylen), new_off, 1, 0);
+}
+
+static void replace_at(struct db *db, shm_off_t *slot, shm_off_t new_off, int keep_ttl, int touch)
 {
     struct kv *nkv = kv_at(new_off);
     struct kv *old = kv_at(*slot);
@@ -205,7 +218,8 @@ void db_replace_at(struct db *db, shm_off_t *slot, shm_off_t new_off, int keep_t
     shm_off_t old_off = *slot;
     dict_replace_at(slot, new_off);
     kv_free(old_off);
-    watch_touch(db, nkv->data, nkv->keylen);
+    if (touch)
+        watch_touch(db, nkv->data, nkv->keylen);
 }
 
 void db_set(struct db *db, shm_off_t off, int keep_ttl)

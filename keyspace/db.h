@@ -67,6 +67,9 @@ void db_replace(struct db *db, shm_off_t new_kv, int keep_ttl);
 shm_off_t *db_lookup_overwrite(struct db *db, const void *key, size_t klen);
 /* db_replace with the slot db_lookup_overwrite returned (the table unchanged since). */
 void db_replace_at(struct db *db, shm_off_t *slot, shm_off_t new_off, int keep_ttl);
+/* Swaps in a new kv for the same key and value in another encoding (TTL kept): not a
+ * change of the key, so WATCH does not see it. */
+void db_reencode(struct db *db, shm_off_t new_off);
 /* Adds or replaces (SET semantics: TTL dropped unless keep_ttl). */
 void db_set(struct db *db, shm_off_t kv, int keep_ttl);
 /* Deletes a key; returns 1 if it existed. */

@@ -51,7 +51,7 @@ void bitmap_put_blob(struct cmd_ctx *c, int argi, shm_off_t blob)
 {
     shm_off_t kv = kv_new_object(c->argv[argi], c->argvlen[argi], KV_STRING, KV_ENC_RAW, blob);
     if (db_peek(c->db, c->argv[argi], c->argvlen[argi]))
-        db_replace(c->db, kv, 1);
+        db_reencode(c->db, kv);     /* a change of the bits, if any, is the command's to tell */
     else
         db_add(c->db, kv);
 }
@@ -568,20 +568,25 @@ static int bf_compute(const struct bf_op *op, uint64_t raw, uint64_t *store, int
 }
 
 /* Runs one SET or INCRBY on the blob (long enough for it); kept: bytes to log. */
-static void bf_write(struct cmd_ctx *c, const struct bf_op *op, struct kv_blob *b, size_t kept)
+/* Runs a SET or INCRBY; 1 if it stored a value different from the old one, 0 if it
+ * stored the same one, -1 if it failed (OVERFLOW FAIL: a nil reply). */
+static int bf_write(struct cmd_ctx *c, const struct bf_op *op, struct kv_blob *b, size_t kept)
 {
     uint8_t *p = (uint8_t *)b->data;
-    uint64_t store;
+    uint64_t store, old = bits_get(p, b->len, op->offset, op->bits);
     int64_t ret;
-    if (!bf_compute(op, bits_get(p, b->len, op->offset, op->bits), &store, &ret)) {
+    if (!bf_compute(op, old, &store, &ret)) {
         reply_null(c->reply);
-        return;
+        return -1;
     }
     reply_int(c->reply, ret);
+    if (store == old)
+        return 0;
     size_t first = (size_t)(op->offset >> 3), last = (size_t)((op->offset + (uint64_t)op->bits - 1) >> 3);
     if (first < kept)
         undo_save(p + first, (last < kept ? last + 1 : kept) - first);
     bits_set(p, op->offset, op->bits, store);
+    return 1;
 }
 
 /* The type argument: i1..i64 or u1..u63, lower case (Redis reads the width up to a
@@ -699,16 +704,21 @@ static void bf_run_write(struct cmd_ctx *c, const struct bf_plan *plan)
     struct kv *kv = obj_lookup_write(c, 1, KV_STRING, &wrongtype);
     if (wrongtype)
         return;
-    size_t kept;
-    struct kv_blob *b = bitmap_unshare(c, 1, kv, (size_t)(plan->highest >> 3) + 1, &kept);
+    size_t kept, oldlen = 0, need = (size_t)(plan->highest >> 3) + 1;
+    if (kv) {
+        char buf[24];
+        kv_string(kv, buf, &oldlen);
+    }
+    int grown = !kv || oldlen < need;      /* created or lengthened: a change in itself */
+    struct kv_blob *b = bitmap_unshare(c, 1, kv, need, &kept);
     reply_array(c->reply, plan->n);
     for (int i = 0; i < plan->n; i++) {
         if (plan->ops[i].opcode == BF_GET) {
             bf_get(c, &plan->ops[i], (const uint8_t *)b->data, b->len);
-        } else {
-            bf_write(c, &plan->ops[i], b, kept);
-            changes++;
+            continue;
         }
+        int stored = bf_write(c, &plan->ops[i], b, kept);
+        changes += stored > 0 || (stored == 0 && grown);
     }
     if (changes)
         notify_keyspace_event(NOTIFY_STRING, "setbit", c->dbid, c->argv[1], c->argvlen[1]);
