@@ -68,35 +68,43 @@ static void insert_new(struct kv *kv, double score, const char *m, size_t len)
         zsl_insert(zsl_of(kv), score, m, len);
 }
 
-static void update_score(struct kv *kv, double score, const char *m, size_t len, long rank)
+/* Where a member was found: its score, and its rank (listpack) or node (skiplist). */
+struct zfound {
+    double score;
+    long rank;
+    struct zsl_node *node;
+};
+
+static void update_score(struct kv *kv, double score, const char *m, size_t len, const struct zfound *f)
 {
     if (zset_is_lp(kv)) {
-        shm_off_t lp = zlp_delete_ranks(zobj(kv), (uint64_t)rank, 1);
+        shm_off_t lp = zlp_delete_ranks(zobj(kv), (uint64_t)f->rank, 1);
         set_lp(kv, zlp_insert(lp, score, m, len));
     } else {
-        zsl_update_score(zsl_of(kv), zsl_find(zsl_of(kv), m, len), score);
+        zsl_update_score(zsl_of(kv), f->node, score);
     }
 }
 
-/* Finds m: 1 with its score and (listpack only) rank. */
-static int find_member(struct kv *kv, const char *m, size_t len, double *score, long *rank)
+/* Finds m: 1 with where it is. */
+static int find_member(struct kv *kv, const char *m, size_t len, struct zfound *f)
 {
     if (zset_is_lp(kv)) {
-        unsigned char *ep = zlp_find(zobj(kv), m, len, rank);
+        unsigned char *ep = zlp_find(zobj(kv), m, len, &f->rank);
         if (ep)
-            *score = zlp_score(lp_next(zobj(kv), ep));
+            f->score = zlp_score(lp_next(zobj(kv), ep));
         return ep != NULL;
     }
-    struct zsl_node *n = zsl_find(zsl_of(kv), m, len);
-    if (n)
-        *score = n->score;
-    return n != NULL;
+    f->node = zsl_find(zsl_of(kv), m, len);
+    if (f->node)
+        f->score = f->node->score;
+    return f->node != NULL;
 }
 
 /* An existing member: applies NX / INCR / GT / LT as Redis's zsetAdd. */
 static int update_existing(struct kv *kv, double score, const char *m, size_t len, int in, int *out,
-                           double *newscore, double cur, long rank)
+                           double *newscore, const struct zfound *f)
 {
+    double cur = f->score;
     if (in & ZADD_IN_NX) {
         *out |= ZADD_OUT_NOP;
         return 1;
@@ -114,7 +122,7 @@ static int update_existing(struct kv *kv, double score, const char *m, size_t le
     }
     *newscore = score;
     if (score != cur) {
-        update_score(kv, score, m, len, rank);
+        update_score(kv, score, m, len, f);
         *out |= ZADD_OUT_UPDATED;
     }
     return 1;
@@ -122,15 +130,14 @@ static int update_existing(struct kv *kv, double score, const char *m, size_t le
 
 int zset_add(struct kv *kv, double score, const char *m, size_t len, int in, int *out, double *newscore)
 {
-    double cur;
-    long rank = 0;
+    struct zfound f;
     *out = 0;
     if (isnan(score)) {
         *out = ZADD_OUT_NAN;
         return 0;
     }
-    if (find_member(kv, m, len, &cur, &rank))
-        return update_existing(kv, score, m, len, in, out, newscore, cur, rank);
+    if (find_member(kv, m, len, &f))
+        return update_existing(kv, score, m, len, in, out, newscore, &f);
     if (in & ZADD_IN_XX) {
         *out |= ZADD_OUT_NOP;
         return 1;
@@ -158,8 +165,11 @@ int zset_remove(struct kv *kv, const char *m, size_t len)
 
 int zset_score(struct kv *kv, const char *m, size_t len, double *score)
 {
-    long rank;
-    return find_member(kv, m, len, score, &rank);
+    struct zfound f;
+    if (!find_member(kv, m, len, &f))
+        return 0;
+    *score = f.score;
+    return 1;
 }
 
 long long zset_rank(struct kv *kv, const char *m, size_t len, int reverse)

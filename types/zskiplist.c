@@ -139,16 +139,94 @@ static int before_key(const struct zelem *e, const void *spec)
            (e->score == k->score && zset_memcmp(e->m, e->len, k->m, k->len) < 0);
 }
 
+/* ---- descents to a key ------------------------------------------------------ */
+
+/* A descent toward a key, one step at a time, so that two can run interleaved: their
+ * loads do not depend on each other and their cache misses overlap. */
+struct descent {
+    double score;
+    const char *m;
+    size_t len;
+    struct zsl_path *p;
+    shm_off_t x;                        /* current node, 0 = header */
+    struct zsl_level *l;                /* its links */
+    uint64_t rank;
+    int i;                              /* current level, -1 when done */
+};
+
+static void descent_init(struct descent *d, const struct zsl *zs, double score, const char *m, size_t len,
+                         struct zsl_path *p)
+{
+    *d = (struct descent){ score, m, len, p, 0, (struct zsl_level *)zs->head, 0, (int)zs->level - 1 };
+}
+
+/* Examines the next node at the current level: moves to it if it comes before the
+ * key, else records the path at this level and goes down one.  0 once done. */
+static inline int descent_step(struct descent *d)
+{
+    if (d->i < 0)
+        return 0;
+    shm_off_t f = d->l[d->i].forward;
+    const struct zsl_node *y = f ? zsl_node_at(f) : NULL;
+    if (y && (y->score < d->score ||
+              (y->score == d->score && zset_memcmp(zsl_member(y), y->len, d->m, d->len) < 0))) {
+        d->rank += d->l[d->i].span;
+        d->x = f;
+        d->l = zsl_node_at(f)->lv;
+        if (d->i > 0 && d->l[d->i - 1].forward)      /* where the level below starts */
+            __builtin_prefetch(zsl_node_at(d->l[d->i - 1].forward));
+        return 1;
+    }
+    d->p->lv[d->i] = &d->l[d->i];
+    d->p->node[d->i] = d->x;
+    d->p->rank[d->i] = d->rank;
+    return --d->i >= 0;
+}
+
+/* The path to the last element before (score, m). */
+static void path_to_key(const struct zsl *zs, double score, const char *m, size_t len, struct zsl_path *p)
+{
+    struct descent d;
+    descent_init(&d, zs, score, m, len, p);
+    while (descent_step(&d))
+        ;
+}
+
 static void path_to_node(const struct zsl *zs, const struct zsl_node *n, struct zsl_path *p)
 {
-    struct zelem k = zsl_elem(n);
-    path_while(zs, before_key, &k, 1, p);
+    path_to_key(zs, n->score, zsl_member(n), n->len, p);
 }
 
 /* ---- linking ---------------------------------------------------------------- */
 
-/* Links node off after the path's level-0 owner.  A node that existed before the
- * write (fresh == 0) has its own links logged first. */
+/* Links node off into its own levels after the path's owners there, and sets the
+ * backward links around it.  A node that existed before the write (fresh == 0) has
+ * its own links logged first. */
+static void link_levels(struct zsl *zs, struct zsl_path *p, shm_off_t off, int fresh)
+{
+    struct zsl_node *x = zsl_node_at(off);
+    if (!fresh) {
+        undo_save(x->lv, x->level * sizeof(struct zsl_level));
+        undo_save(&x->backward, sizeof(x->backward));
+    }
+    for (uint32_t i = 0; i < x->level; i++) {
+        struct zsl_level *l = p->lv[i];
+        uint64_t before = p->rank[0] - p->rank[i];
+        x->lv[i].forward = l->forward;
+        x->lv[i].span = l->span - before;
+        undo_save(l, sizeof(*l));
+        l->forward = off;
+        l->span = before + 1;
+    }
+    x->backward = p->node[0];
+    if (x->lv[0].forward)
+        UNDO_SET(zsl_node_at(x->lv[0].forward)->backward, off);
+    else
+        UNDO_SET(zs->tail, off);
+}
+
+/* Links node off after the path's level-0 owner: raises the list's level to the
+ * node's if needed; the links above the node's levels span one more. */
 static void link_node(struct zsl *zs, struct zsl_path *p, shm_off_t off, int fresh)
 {
     struct zsl_node *x = zsl_node_at(off);
@@ -162,25 +240,9 @@ static void link_node(struct zsl *zs, struct zsl_path *p, shm_off_t off, int fre
         }
         UNDO_SET(zs->level, x->level);
     }
-    if (!fresh) {
-        undo_save(x->lv, x->level * sizeof(struct zsl_level));
-        undo_save(&x->backward, sizeof(x->backward));
-    }
-    for (i = 0; i < x->level; i++) {
-        uint64_t before = p->rank[0] - p->rank[i];
-        x->lv[i].forward = p->lv[i]->forward;
-        x->lv[i].span = p->lv[i]->span - before;
-        UNDO_SET(p->lv[i]->forward, off);
-        UNDO_SET(p->lv[i]->span, before + 1);
-    }
-    for (; i < zs->level; i++)
+    link_levels(zs, p, off, fresh);
+    for (i = x->level; i < zs->level; i++)
         UNDO_SET(p->lv[i]->span, p->lv[i]->span + 1);
-    x->backward = p->node[0];
-    if (x->lv[0].forward)
-        UNDO_SET(zsl_node_at(x->lv[0].forward)->backward, off);
-    else
-        UNDO_SET(zs->tail, off);
-    UNDO_SET(zs->length, zs->length + 1);
 }
 
 static void shrink_level(struct zsl *zs)
@@ -192,33 +254,57 @@ static void shrink_level(struct zsl *zs)
         UNDO_SET(zs->level, level);
 }
 
-/* Unlinks the node that follows the path at level 0 (it stays allocated). */
-static void unlink_node(struct zsl *zs, struct zsl_path *p, shm_off_t off)
+/* Takes node off, which follows the path, out of its own levels (the path's owners
+ * there point past it) and out of the backward links; it stays allocated. */
+static void unlink_levels(struct zsl *zs, struct zsl_path *p, shm_off_t off)
 {
     struct zsl_node *x = zsl_node_at(off);
-    for (uint32_t i = 0; i < zs->level; i++) {
-        if (p->lv[i]->forward == off) {
-            UNDO_SET(p->lv[i]->span, p->lv[i]->span + x->lv[i].span - 1);
-            UNDO_SET(p->lv[i]->forward, x->lv[i].forward);
-        } else {
-            UNDO_SET(p->lv[i]->span, p->lv[i]->span - 1);
-        }
+    for (uint32_t i = 0; i < x->level; i++) {
+        struct zsl_level *l = p->lv[i];
+        undo_save(l, sizeof(*l));
+        l->span += x->lv[i].span - 1;
+        l->forward = x->lv[i].forward;
     }
     if (x->lv[0].forward)
         UNDO_SET(zsl_node_at(x->lv[0].forward)->backward, x->backward);
     else
         UNDO_SET(zs->tail, x->backward);
+}
+
+/* Unlinks the node that follows the path at level 0: the links above its levels span
+ * one less, and levels left empty go. */
+static void unlink_node(struct zsl *zs, struct zsl_path *p, shm_off_t off)
+{
+    unlink_levels(zs, p, off);
+    for (uint32_t i = zsl_node_at(off)->level; i < zs->level; i++)
+        UNDO_SET(p->lv[i]->span, p->lv[i]->span - 1);
     shrink_level(zs);
-    UNDO_SET(zs->length, zs->length - 1);
+}
+
+/* The path p, found while node off (of 1-based rank) was still linked, made valid
+ * for the list without it: where off itself owned a link, its predecessor (from
+ * path `at`, which ends before off) owns it now; owners past it move one rank down. */
+static void path_without(struct zsl_path *p, const struct zsl_path *at, shm_off_t off, uint64_t rank,
+                         uint32_t levels)
+{
+    for (uint32_t i = 0; i < levels; i++) {
+        if (p->node[i] == off) {
+            p->lv[i] = at->lv[i];
+            p->node[i] = at->node[i];
+            p->rank[i] = at->rank[i];
+        } else if (p->rank[i] > rank) {
+            p->rank[i]--;
+        }
+    }
 }
 
 struct zsl_node *zsl_insert(struct zsl *zs, double score, const char *m, size_t len)
 {
-    struct zelem k = { m, len, score };
     struct zsl_path p;
-    path_while(zs, before_key, &k, 1, &p);
+    path_to_key(zs, score, m, len, &p);
     shm_off_t off = node_new(random_level(), score, m, len);
     link_node(zs, &p, off, 1);
+    UNDO_SET(zs->length, zs->length + 1);
     dict_add(&zs->dict, off);
     return zsl_node_at(off);
 }
@@ -228,10 +314,15 @@ void zsl_delete(struct zsl *zs, struct zsl_node *n)
     struct zsl_path p;
     path_to_node(zs, n, &p);
     unlink_node(zs, &p, shm_off(n));
+    UNDO_SET(zs->length, zs->length - 1);
     dict_unlink(&zs->dict, zsl_member(n), n->len);
     shm_free(shm_off(n));
 }
 
+/* A node that changes place is taken out of its levels and put back in at the new
+ * place, the paths to both found by one interleaved pair of descents; above its levels
+ * only the links covering the old and the new place change (not at all when they are
+ * the same link), and the list's level stays. */
 void zsl_update_score(struct zsl *zs, struct zsl_node *n, double score)
 {
     struct zsl_node *prev = zsl_prev(n), *next = zsl_next(n);
@@ -239,12 +330,22 @@ void zsl_update_score(struct zsl *zs, struct zsl_node *n, double score)
         UNDO_SET(n->score, score);
         return;
     }
-    struct zsl_path p;
-    path_to_node(zs, n, &p);
-    unlink_node(zs, &p, shm_off(n));
+    struct zsl_path at, to;
+    struct descent a, b;
+    shm_off_t off = shm_off(n);
+    descent_init(&a, zs, n->score, zsl_member(n), n->len, &at);
+    descent_init(&b, zs, score, zsl_member(n), n->len, &to);
+    while (descent_step(&a) | descent_step(&b))
+        ;
+    unlink_levels(zs, &at, off);
+    path_without(&to, &at, off, at.rank[0] + 1, n->level);
+    for (uint32_t i = n->level; i < zs->level; i++)
+        if (at.lv[i] != to.lv[i]) {                 /* the same link: one less, one more */
+            UNDO_SET(at.lv[i]->span, at.lv[i]->span - 1);
+            UNDO_SET(to.lv[i]->span, to.lv[i]->span + 1);
+        }
     UNDO_SET(n->score, score);
-    path_to_node(zs, n, &p);
-    link_node(zs, &p, shm_off(n), 0);
+    link_levels(zs, &to, off, 0);
 }
 
 /* ---- ranks and ranges ------------------------------------------------------- */

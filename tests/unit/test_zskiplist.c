@@ -5,6 +5,7 @@
  * and copy, the O(levels) undo cost of cutting a large range, and a large list
  * keeping O(log n) height. */
 #include <check.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +216,78 @@ START_TEST(rollback_restores_the_list)
 }
 END_TEST
 
+/* Every node's bytes (header, links, member) and the list's, in order. */
+static size_t snap_list(const struct zsl *zs, unsigned char **out)
+{
+    size_t len = sizeof(*zs);
+    for (struct zsl_node *n = zsl_first(zs); n; n = zsl_next(n))
+        len += sizeof(*n) + n->level * sizeof(struct zsl_level) + n->len;
+    unsigned char *b = malloc(len), *q = b;
+    memcpy(q, zs, sizeof(*zs));
+    q += sizeof(*zs);
+    for (struct zsl_node *n = zsl_first(zs); n; n = zsl_next(n)) {
+        size_t k = sizeof(*n) + n->level * sizeof(struct zsl_level) + n->len;
+        memcpy(q, n, k);
+        q += k;
+    }
+    *out = b;
+    return len;
+}
+
+static jmp_buf stop_env;
+static void stop_jump(void) { longjmp(stop_env, 1); }
+
+/* Score updates that move a node (up, down, to either end, next to a tie, past
+ * nodes of every level) on a list grown by inserts: stopped before each logged store
+ * and rolled back, the list is byte for byte as before; run through, it is valid and
+ * the node is at its new rank. */
+START_TEST(moves_roll_back_at_every_store)
+{
+    static const double targets[] = { -1, 1e9, 500.5, 1000, 1, 2000, 999.5, 3 };
+    undo_begin();
+    shm_off_t off = zsl_new();
+    struct zsl *zs = zsl_at(off);
+    for (int i = 0; i < 3000; i++) {
+        char m[16];
+        snprintf(m, sizeof(m), "k%d", i);
+        zsl_insert(zs, (double)(i % 1500), m, strlen(m));
+    }
+    fixture_write_commit();
+    for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
+        char m[16];
+        snprintf(m, sizeof(m), "k%d", (int)((t * 397 + 700) % 3000));
+        unsigned char *orig, *now;
+        size_t olen = snap_list(zs, &orig), nlen;
+        volatile long stop;
+        for (stop = 0;; stop++) {
+            undo_test_crash_after(stop, stop_jump);
+            if (setjmp(stop_env) == 0) {
+                undo_begin();
+                zsl_update_score(zs, zsl_find(zs, m, strlen(m)), targets[t]);
+                undo_test_crash_after(-1, NULL);
+                break;
+            }
+            undo_rollback();
+            slab_after_rollback();
+            nlen = snap_list(zs, &now);
+            ck_assert_msg(nlen == olen && memcmp(now, orig, olen) == 0, "move %zu stopped after %ld records", t,
+                          (long)stop);
+            free(now);
+        }
+        fixture_write_commit();
+        ck_assert_msg(stop >= 3, "move %zu: %ld records", t, (long)stop);
+        check_ok(zs);
+        struct zsl_node *n = zsl_find(zs, m, strlen(m));
+        ck_assert(n->score == targets[t]);
+        uint64_t rank = zsl_rank(zs, n);
+        ck_assert_ptr_eq(zsl_by_rank(zs, rank), n);
+        ck_assert(rank == 1 || (zsl_prev(n)->score <= n->score));
+        ck_assert(rank == zs->length || (zsl_next(n)->score >= n->score));
+        free(orig);
+    }
+}
+END_TEST
+
 /* ---- builder, copy, big lists --------------------------------------------------- */
 
 START_TEST(copy_is_deep_and_equal)
@@ -297,6 +370,7 @@ static Suite *suite(void)
     tcase_add_test(tc, model_random_operations);
     tcase_add_test(tc, ranks_and_bounds);
     tcase_add_test(tc, rollback_restores_the_list);
+    tcase_add_test(tc, moves_roll_back_at_every_store);
     tcase_add_test(tc, copy_is_deep_and_equal);
     tcase_add_test(tc, range_cut_logs_little);
     tcase_add_test(tc, large_list_is_logarithmic);
