@@ -24,3 +24,10 @@ void script_worker_init(int slot)
     shm_lock_release();
     lstate = lenv_create();
 }
+
+uint64_t script_lua_memory(void)
+{
+    if (!lstate)
+        return 0;
+    return (uint64_t)lua_gc(lstate, LUA_GCCOUNT, 0) * 1024 + (uint64_t)lua_gc(lstate, LUA_GCCOUNTB, 0);
+}

@@ -7,6 +7,8 @@
 #ifndef LUA_SCRIPT_H
 #define LUA_SCRIPT_H
 
+#include <stdint.h>
+
 /* Registers the scripting commands and the arena types (startup, before forking). */
 void script_register_commands(void);
 
@@ -14,6 +16,9 @@ void script_register_commands(void);
  * and forgets a script run left by a dead worker in this slot.  Call once in the
  * worker process after it claimed its slot (takes the keyspace lock). */
 void script_worker_init(int slot);
+
+/* Bytes this worker's Lua state holds (Lua's own count), 0 before script_worker_init. */
+uint64_t script_lua_memory(void);
 
 /* Milliseconds the currently running script (on any worker) has been running, or -1
  * when none runs.  Needs no lock. */

@@ -51,7 +51,9 @@ struct shm_undo_state {
     uint64_t high_water;            /* largest 'used' ever seen (INFO) */
 };
 
-/* Per-worker slot: one writer (the worker in that slot), padded to cache lines. */
+/* Per-worker slot: one writer (the worker in that slot), padded to cache lines (the
+ * fields fill 232 of its 256 bytes: one more field makes every slot 320 bytes, which
+ * moves the arena's layout). */
 struct shm_worker_slot {
     volatile int32_t pid;           /* 0 when the slot is empty */
     int32_t event_fd;               /* eventfd created by the supervisor before fork */
@@ -73,7 +75,18 @@ struct shm_worker_slot {
     volatile uint64_t instantaneous_ops;    /* commands/s over the last ~1.6 s (cron) */
     volatile uint64_t dirty;                /* keys changed by this slot's writes (summed:
                                                rdb_changes_since_last_save, save points) */
-    uint64_t reserved[12];
+    volatile uint64_t reads_processed;      /* read() calls that brought bytes in */
+    volatile uint64_t writes_processed;     /* write() calls that sent bytes out */
+    volatile uint64_t instantaneous_input;  /* bytes/s read over the last ~1.6 s (cron) */
+    volatile uint64_t instantaneous_output; /* bytes/s written, likewise */
+    volatile uint64_t used_memory_peak;     /* highest used_memory this worker has seen */
+    volatile uint64_t allocator_active;     /* jemalloc stats.active of this process */
+    volatile uint64_t allocator_resident;   /* jemalloc stats.resident of this process */
+    volatile uint64_t lua_memory;           /* bytes held by this process's Lua state */
+    volatile uint64_t startup_private;      /* used_memory_private when this process started */
+    volatile uint64_t startup_arena;        /* arena bytes allocated when it started */
+    volatile uint64_t expire_cycle_us;      /* time spent in active expiry cycles */
+    volatile uint64_t expire_time_cap_reached; /* active expiry cycles stopped by their budget */
 } __attribute__((aligned(64)));
 
 struct shm_header {

@@ -1,6 +1,8 @@
 /* worker/client.c - a connection's buffers: reading requests in, writing replies out
- * (see client.h).  Parsed-but-unfinished multibulk arguments point into the query
- * buffer, so whenever the buffer moves (growth, compaction) they are rebased. */
+ * (see client.h); each read() and write() that moves bytes is counted in the worker's
+ * slot (INFO total_reads_processed, total_writes_processed).  Parsed-but-unfinished
+ * multibulk arguments point into the query buffer, so whenever the buffer moves
+ * (growth, compaction) they are rebased. */
 #include <errno.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -9,6 +11,7 @@
 #include <unistd.h>
 
 #include "worker/client.h"
+#include "worker/worker.h"
 
 #define QBUF_CHUNK (16 * 1024)
 #define OUT_COMPACT_MIN (16 * 1024)     /* sent bytes worth a move of the rest */
@@ -93,6 +96,7 @@ long client_read(struct client *c)
     ssize_t n = read(c->fd, c->qbuf + c->qlen, c->qcap - c->qlen);
     if (n > 0) {
         c->qlen += (size_t)n;
+        worker.shm->reads_processed++;
         return n;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -118,6 +122,7 @@ int client_write(struct client *c)
         ssize_t n = write(c->fd, c->out.buf + c->out_sent, c->out.len - c->out_sent);
         if (n > 0) {
             c->out_sent += (size_t)n;
+            worker.shm->writes_processed++;
             continue;
         }
         if (n < 0 && errno == EINTR)

@@ -4,14 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
 #include "keyspace/db.h"
 #include "keyspace/inbox.h"
 #include "keyspace/lazyfree.h"
+#include "lua/script.h"
+#include "shm/alloc.h"
 #include "shm/lock.h"
 #include "shm/undo.h"
+#include "types/maxmemory.h"
 #include "util/log.h"
 #include "worker/cron.h"
 #include "worker/introspect.h"
@@ -23,24 +27,53 @@
 extern int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen)
     __attribute__((weak));
 
-/* Bytes this process has allocated from its private heap. */
-static uint64_t private_allocated(void)
+static uint64_t jemalloc_stat(const char *name)
+{
+    size_t value = 0, sz = sizeof(value);
+    return mallctl(name, &value, &sz, NULL, 0) == 0 ? value : 0;
+}
+
+/* This process's private heap into its slot: bytes allocated, in active pages,
+ * resident (jemalloc's stats; libc's mallinfo2 without jemalloc). */
+static void publish_heap(void)
 {
     if (mallctl) {
         uint64_t epoch = 1;
-        size_t allocated = 0, sz = sizeof(epoch);
+        size_t sz = sizeof(epoch);
         mallctl("epoch", &epoch, &sz, &epoch, sz);
-        sz = sizeof(allocated);
-        return mallctl("stats.allocated", &allocated, &sz, NULL, 0) == 0 ? allocated : 0;
+        worker.shm->used_memory_private = jemalloc_stat("stats.allocated");
+        worker.shm->allocator_active = jemalloc_stat("stats.active");
+        worker.shm->allocator_resident = jemalloc_stat("stats.resident");
+        return;
     }
     struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks + mi.hblkhd;
+    worker.shm->used_memory_private = mi.uordblks + mi.hblkhd;
+    worker.shm->allocator_active = worker.shm->allocator_resident = mi.arena + mi.hblkhd;
+}
+
+/* Memory figures: the heap, the Lua state, the peak of used_memory, and at this
+ * process's first publish its starting point (INFO used_memory_startup). */
+static void publish_memory(void)
+{
+    static int started;
+    publish_heap();
+    worker.shm->lua_memory = script_lua_memory();
+    if (!started) {
+        struct slab_stats st;
+        slab_get_stats(&st);
+        worker.shm->startup_private = worker.shm->used_memory_private;
+        worker.shm->startup_arena = st.bytes_allocated;
+        started = 1;
+    }
+    uint64_t used = maxmemory_used();
+    if (used > worker.shm->used_memory_peak)
+        worker.shm->used_memory_peak = used;
 }
 
 void cron_publish_stats(void)
 {
     static struct db_stats published;
-    worker.shm->used_memory_private = private_allocated();
+    publish_memory();
     worker.shm->keyspace_hits += db_stats.hits - published.hits;
     worker.shm->keyspace_misses += db_stats.misses - published.misses;
     worker.shm->expired_keys += db_stats.expired - published.expired;
@@ -49,17 +82,30 @@ void cron_publish_stats(void)
 
 #define LAZYFREE_BATCH 1000
 
+static int64_t monotonic_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* Active expiry (inside the housekeeping write), unless DEBUG SET-ACTIVE-EXPIRE 0 or
  * a client pause holds it, as Redis; a slow cycle is the latency monitor's
- * "expire-cycle" event.  An expired pause is cleared here too. */
+ * "expire-cycle" event.  Its time, and whether it ran out of budget, are counted in
+ * the slot (INFO expire_cycle_cpu_milliseconds, expired_time_cap_reached_count).  An
+ * expired pause is cleared here too. */
 static void active_expire(int64_t budget_us)
 {
     pause_expire();
     if (introspect->active_expire_off || pause_current() != PAUSE_NONE)
         return;
-    int64_t start = db_wall_ms();
+    int64_t start = monotonic_us();
     db_active_expire_step(budget_us);
-    latency_add_sample_if_needed("expire-cycle", db_wall_ms() - start);
+    int64_t elapsed = monotonic_us() - start;
+    worker.shm->expire_cycle_us += (uint64_t)elapsed;
+    if (elapsed >= budget_us)
+        worker.shm->expire_time_cap_reached++;
+    latency_add_sample_if_needed("expire-cycle", elapsed / 1000);
 }
 
 /* Active expiry and table maintenance, bounded to a quarter of a tick; then freeing
@@ -108,25 +154,40 @@ static void clients_cron(void)
     }
 }
 
-#define OPS_SAMPLES 16
+#define RATE_SAMPLES 16
 
-/* instantaneous_ops_per_sec: commands over the last OPS_SAMPLES ticks, as Redis's
- * trackInstantaneousMetric, published in this worker's slot (INFO sums the slots). */
-static void track_ops(void)
+/* The last RATE_SAMPLES readings of a growing counter, one per tick. */
+struct rate_samples {
+    uint64_t counts[RATE_SAMPLES];
+    int64_t times[RATE_SAMPLES];
+    unsigned next, filled;
+};
+
+/* Adds a reading; returns the counter's growth per second over the readings kept, as
+ * Redis's trackInstantaneousMetric (0 after a CONFIG RESETSTAT made it go back). */
+static uint64_t rate_sample(struct rate_samples *r, uint64_t count, int64_t now)
 {
-    static uint64_t counts[OPS_SAMPLES];
-    static int64_t times[OPS_SAMPLES];
-    static unsigned idx, filled;
+    r->counts[r->next] = count;
+    r->times[r->next] = now;
+    r->next = (r->next + 1) % RATE_SAMPLES;
+    if (r->filled < RATE_SAMPLES)
+        r->filled++;
+    unsigned oldest = r->filled < RATE_SAMPLES ? 0 : r->next;
+    int64_t span = now - r->times[oldest];
+    if (span <= 0 || count < r->counts[oldest])
+        return 0;
+    return (count - r->counts[oldest]) * 1000 / (uint64_t)span;
+}
+
+/* instantaneous_ops_per_sec and the input/output bytes per second, published in
+ * this worker's slot (INFO sums the slots). */
+static void track_rates(void)
+{
+    static struct rate_samples ops, in, out;
     int64_t now = db_wall_ms();
-    counts[idx] = worker.shm->commands;
-    times[idx] = now;
-    unsigned oldest = filled < OPS_SAMPLES ? 0 : (idx + 1) % OPS_SAMPLES;
-    idx = (idx + 1) % OPS_SAMPLES;
-    if (filled < OPS_SAMPLES)
-        filled++;
-    int64_t span = now - times[oldest];
-    worker.shm->instantaneous_ops = span > 0 ? (counts[(idx + OPS_SAMPLES - 1) % OPS_SAMPLES] - counts[oldest]) *
-                                                   1000 / (uint64_t)span : 0;
+    worker.shm->instantaneous_ops = rate_sample(&ops, worker.shm->commands, now);
+    worker.shm->instantaneous_input = rate_sample(&in, worker.shm->net_input_bytes, now);
+    worker.shm->instantaneous_output = rate_sample(&out, worker.shm->net_output_bytes, now);
 }
 
 /* CONFIG SET hz and dir take effect in every worker at its next tick. */
@@ -150,7 +211,7 @@ void cron_tick(void)
 {
     long hz = worker_conf()->hz > 0 ? worker_conf()->hz : 10;
     worker.cron_runs++;
-    track_ops();
+    track_rates();
     apply_config_changes();
     pause_resume_clients();
     if (worker.slot == 0)
@@ -160,6 +221,8 @@ void cron_tick(void)
         worker_drain_inbox(&locked);
         shm_lock_release();
     }
+    if (worker.cron_runs == 1)
+        publish_memory();           /* this process's starting point, before much else runs */
     if (worker.cron_runs % hz == 0) {
         clients_cron();
         cron_publish_stats();
