@@ -98,7 +98,8 @@ static void config_resetstat_command(struct cmd_ctx *c)
         volatile uint64_t *counters[] = {
             &s->commands, &s->connections_received, &s->rejected_connections, &s->net_input_bytes,
             &s->net_output_bytes, &s->keyspace_hits, &s->keyspace_misses, &s->expired_keys,
-            &s->evicted_keys, &s->total_error_replies,
+            &s->evicted_keys, &s->total_error_replies, &s->reads_processed, &s->writes_processed,
+            &s->expire_cycle_us, &s->expire_time_cap_reached,
         };
         for (size_t k = 0; k < sizeof(counters) / sizeof(counters[0]); k++)
             __atomic_store_n(counters[k], 0, __ATOMIC_RELAXED);

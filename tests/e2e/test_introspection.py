@@ -222,6 +222,10 @@ def test_info_reads_and_writes_cover_all_workers(two_workers):
     # b's worker read 30 requests and wrote 30 replies; a's worker counts them
     for field in ("total_reads_processed", "total_writes_processed"):
         assert int(after[field]) >= int(before[field]) + 30, field
+    run(b, "CONFIG", "RESETSTAT")       # resets every worker's counters
+    reset = info_fields(a, "stats")
+    for field in ("total_reads_processed", "total_writes_processed"):
+        assert int(reset[field]) < 5, field
 
 
 def test_info_instantaneous_kbps_cover_all_workers(two_workers):
