@@ -14,12 +14,15 @@
 
 /* ---- ZADD / ZINCRBY ----------------------------------------------------------- */
 
+#define ZADD_SCORES_INLINE 8
+
 struct zadd_req {
     int in;                             /* ZADD_IN_* */
     int ch;
     int first;                          /* argv index of the first score */
     int pairs;
-    double *scores;
+    double *scores;                     /* inline, or malloc'd past ZADD_SCORES_INLINE pairs */
+    double inline_scores[ZADD_SCORES_INLINE];
 };
 
 #define ZADD_OPT_CH (1 << 8)             /* not a zset_add flag: the reply counts changes */
@@ -67,7 +70,9 @@ static int zadd_parse(struct cmd_ctx *c, struct zadd_req *z)
         reply_error(c->reply, "ERR INCR option supports a single increment-element pair");
         return 0;
     }
-    z->scores = malloc(sizeof(double) * (size_t)z->pairs);
+    z->scores = z->pairs <= ZADD_SCORES_INLINE ? z->inline_scores : malloc(sizeof(double) * (size_t)z->pairs);
+    if (!z->scores)
+        abort();
     for (int j = 0; j < z->pairs; j++)
         if (!arg_double(c, z->first + 2 * j, &z->scores[j], NULL))
             return 0;
@@ -112,7 +117,8 @@ static void zadd_generic(struct cmd_ctx *c, int in)
     struct zadd_req z = { .in = in };
     if (zadd_parse(c, &z))
         zadd_apply(c, &z);
-    free(z.scores);
+    if (z.scores != z.inline_scores)
+        free(z.scores);
 }
 
 /* ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...] */

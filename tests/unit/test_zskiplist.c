@@ -288,6 +288,32 @@ START_TEST(moves_roll_back_at_every_store)
 }
 END_TEST
 
+/* A new score that keeps a node between its neighbours changes the score alone: one
+ * logged store, even on a list tall enough for the descents to start first. */
+START_TEST(update_in_place_logs_the_score_only)
+{
+    undo_begin();
+    shm_off_t off = zsl_new();
+    struct zsl *zs = zsl_at(off);
+    for (int i = 0; i < 3000; i++) {
+        char m[16];
+        snprintf(m, sizeof(m), "k%d", i);
+        zsl_insert(zs, (double)(i % 1500), m, strlen(m));
+    }
+    fixture_write_commit();
+    ck_assert_uint_gt(zs->level, 3);
+    struct zsl_node *n = zsl_find(zs, "k700", 4);           /* after k2200 (700), before k2201 (701) */
+    uint64_t rank = zsl_rank(zs, n);
+    undo_begin();
+    zsl_update_score(zs, n, 700.5);
+    ck_assert_uint_le(undo_used(), 32);
+    fixture_write_commit();
+    ck_assert(n->score == 700.5);
+    ck_assert_uint_eq(zsl_rank(zs, n), rank);
+    check_ok(zs);
+}
+END_TEST
+
 /* ---- builder, copy, big lists --------------------------------------------------- */
 
 START_TEST(copy_is_deep_and_equal)
@@ -371,6 +397,7 @@ static Suite *suite(void)
     tcase_add_test(tc, ranks_and_bounds);
     tcase_add_test(tc, rollback_restores_the_list);
     tcase_add_test(tc, moves_roll_back_at_every_store);
+    tcase_add_test(tc, update_in_place_logs_the_score_only);
     tcase_add_test(tc, copy_is_deep_and_equal);
     tcase_add_test(tc, range_cut_logs_little);
     tcase_add_test(tc, large_list_is_logarithmic);
