@@ -1,10 +1,17 @@
 /* lua/function.c - FUNCTION LOAD/DELETE/FLUSH/LIST/KILL/STATS/HELP and FCALL,
  * FCALL_RO (see function.h).
  *
- * The worker's function table lives in its Lua registry: LREG_FUNCS maps a function
- * name to {fn=, flags=, desc=, lib=}.  It is rebuilt from the arena's libraries
- * whenever the arena's fgeneration differs from the one it was built at; every
- * change of the libraries (LOAD, DELETE, FLUSH) bumps fgeneration inside the write. */
+ * The worker's function table lives in its Lua registry, in two views of the same
+ * entries {name=, fn=, flags=, desc=, lib=}:
+ *  - LREG_FUNCS maps a function name folded to lower case to its entry: FCALL's and
+ *    the name-clash checks' lookup (Redis compares function names case-insensitively);
+ *  - LREG_LIBS maps a library name to {function name as registered -> entry}: what
+ *    FUNCTION LIST and STATS report.  A library may register both f and F (as Redis
+ *    lets it); LREG_FUNCS then holds one of them.
+ * Both are rebuilt from the arena's libraries whenever the arena's fgeneration differs
+ * from the one they were built at; every change of the libraries (LOAD, DELETE, FLUSH,
+ * RESTORE) bumps fgeneration inside the write. */
+#include <ctype.h>
 #include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,34 +26,51 @@
 #include "util/log.h"
 
 #define LREG_FUNCS "ferrous.funcs"
-#define LIBNAME_MAX 256
+#define LREG_LIBS "ferrous.libs"
 
 static uint64_t seen_fgeneration;
 
-/* Moves the pending functions on the top (from flib_load) into LREG_FUNCS. */
-static void install(lua_State *L, const char *lib)
+void function_push_folded(lua_State *L, const char *s, size_t n)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (size_t i = 0; i < n; i++)
+        luaL_addchar(&b, (char)tolower((unsigned char)s[i]));
+    luaL_pushresult(&b);
+}
+
+/* Moves the pending functions on the top (from flib_load, popped) into the table as
+ * library lib. */
+static void install(lua_State *L, const char *lib, size_t liblen)
 {
     lua_getfield(L, LUA_REGISTRYINDEX, LREG_FUNCS);
     lua_pushnil(L);
     while (lua_next(L, -3)) {
-        lua_pushstring(L, lib);
+        lua_pushlstring(L, lib, liblen);
         lua_setfield(L, -2, "lib");
-        lua_pushvalue(L, -2);
+        size_t n;
+        const char *fname = lua_tolstring(L, -2, &n);
+        function_push_folded(L, fname, n);
         lua_insert(L, -2);
-        lua_settable(L, -4);
+        lua_rawset(L, -4);
     }
+    lua_pop(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, LREG_LIBS);
+    lua_pushlstring(L, lib, liblen);
+    lua_pushvalue(L, -3);
+    lua_rawset(L, -3);
     lua_pop(L, 2);
 }
 
 static void collect_lib(shm_off_t entry, void *arg)
 {
     struct script_body *b = shm_ptr(entry);
-    char name[LIBNAME_MAX], err[512];
-    if (flib_load(lstate, script_body_code(b), b->len, name, sizeof(name), err, sizeof(err)) < 0) {
+    char err[512];
+    if (flib_load(lstate, script_body_code(b), b->len, 0, err, sizeof(err)) < 0) {
         log_msg(LOG_WARNING, "Function library '%.*s' failed to load: %s", (int)b->klen, b->data, err);
         return;
     }
-    install(lstate, name);
+    install(lstate, b->data, b->klen);
 }
 
 void function_sync(void)
@@ -56,6 +80,8 @@ void function_sync(void)
         return;
     lua_newtable(lstate);
     lua_setfield(lstate, LUA_REGISTRYINDEX, LREG_FUNCS);
+    lua_newtable(lstate);
+    lua_setfield(lstate, LUA_REGISTRYINDEX, LREG_LIBS);
     uint64_t cursor = 0;
     do
         cursor = dict_scan(&s->libraries, cursor, collect_lib, NULL);
@@ -66,7 +92,7 @@ void function_sync(void)
 int function_find(const char *name, size_t len)
 {
     lua_getfield(lstate, LUA_REGISTRYINDEX, LREG_FUNCS);
-    lua_pushlstring(lstate, name, len);
+    function_push_folded(lstate, name, len);
     lua_rawget(lstate, -2);
     lua_replace(lstate, -2);
     if (lua_istable(lstate, -1))
@@ -81,7 +107,15 @@ void function_bump_generation(void)
     UNDO_SET(s->fgeneration, s->fgeneration + 1);
 }
 
-/* A pending function of library lib whose name another library already uses. */
+void function_syntax_error(struct cmd_ctx *c)
+{
+    int n = (int)strnlen(c->argv[1], c->argvlen[1] < 128 ? c->argvlen[1] : 128);     /* Redis's %.128s */
+    reply_errorf(c->reply, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try FUNCTION HELP.",
+                 n, c->argv[1]);
+}
+
+/* A pending function (the table on the top) whose name, in any case, a library other
+ * than lib owns; NULL if none. */
 static const char *clashing_function(const char *lib)
 {
     lua_pushnil(lstate);
@@ -102,35 +136,53 @@ static const char *clashing_function(const char *lib)
     return NULL;
 }
 
-/* FUNCTION LOAD [REPLACE] function-code */
-static void function_load_command(struct cmd_ctx *c)
+/* Loads code as library name (checked by flib_metadata) unless it exists and replace
+ * is off; replies. */
+static void load_library(struct cmd_ctx *c, const char *name, const char *code, size_t len, int replace)
 {
-    int replace = c->argc == 4 && arg_is(c, 2, "replace");
-    if (c->argc > 4 || (c->argc == 4 && !replace)) {
-        reply_errorf(c->reply, "ERR Unknown option given: %.*s", (int)c->argvlen[2], c->argv[2]);
+    struct dict *libs = &scache_shared()->libraries;
+    char err[512];
+    if (!replace && scache_find(libs, name, strlen(name))) {
+        reply_errorf(c->reply, "ERR Library '%s' already exists", name);
         return;
     }
-    const char *code = c->argv[c->argc - 1];
-    size_t len = c->argvlen[c->argc - 1];
-    char name[LIBNAME_MAX], err[512];
     function_sync();
     int top = lua_gettop(lstate);
-    if (flib_load(lstate, code, len, name, sizeof(name), err, sizeof(err)) < 0) {
-        reply_error(c->reply, err);
-        return;
-    }
-    struct dict *libs = &scache_shared()->libraries;
     const char *clash;
-    if (!replace && scache_find(libs, name, strlen(name)))
-        reply_errorf(c->reply, "ERR Library '%s' already exists", name);
-    else if ((clash = clashing_function(name)))
+    if (flib_load(lstate, code, len, 1, err, sizeof(err)) < 0) {
+        reply_error(c->reply, err);
+    } else if ((clash = clashing_function(name))) {
         reply_errorf(c->reply, "ERR Function %s already exists", clash);
-    else {
+    } else {
         scache_put(libs, name, strlen(name), code, len);
         function_bump_generation();
         reply_bulk_cstr(c->reply, name);
     }
     lua_settop(lstate, top);
+}
+
+/* FUNCTION LOAD [REPLACE] function-code */
+static void function_load_command(struct cmd_ctx *c)
+{
+    int replace = 0;
+    for (int i = 2; i < c->argc - 1; i++) {
+        if (!arg_is(c, i, "replace")) {
+            reply_errorf(c->reply, "ERR Unknown option given: %.*s", (int)strnlen(c->argv[i], c->argvlen[i]),
+                         c->argv[i]);
+            return;
+        }
+        replace = 1;
+    }
+    const char *code = c->argv[c->argc - 1];
+    size_t len = c->argvlen[c->argc - 1];
+    char err[512];
+    char *name = flib_metadata(code, len, err, sizeof(err));
+    if (!name) {
+        reply_error(c->reply, err);
+        return;
+    }
+    load_library(c, name, code, len, replace);
+    free(name);
 }
 
 /* FUNCTION DELETE library-name */
@@ -147,7 +199,11 @@ static void function_delete_command(struct cmd_ctx *c)
 /* FUNCTION FLUSH [ASYNC|SYNC] */
 static void function_flush_command(struct cmd_ctx *c)
 {
-    if (c->argc > 3 || (c->argc == 3 && !arg_is(c, 2, "sync") && !arg_is(c, 2, "async"))) {
+    if (c->argc > 3) {
+        function_syntax_error(c);
+        return;
+    }
+    if (c->argc == 3 && !arg_is(c, 2, "sync") && !arg_is(c, 2, "async")) {
         reply_error(c->reply, "ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
         return;
     }
@@ -156,7 +212,7 @@ static void function_flush_command(struct cmd_ctx *c)
     reply_ok(c->reply);
 }
 
-/* One function of the library on the top: {name, description, flags}. */
+/* One function (its entry on the top): {name, description, flags}. */
 static void reply_function(struct reply *r, const char *fname)
 {
     static const struct { int flag; const char *name; } names[] = {
@@ -185,6 +241,19 @@ static void reply_function(struct reply *r, const char *fname)
             reply_status(r, names[i].name);
 }
 
+/* Pushes library name's {function name -> entry} (an empty table if it failed to load). */
+static void push_library(const char *name, size_t len)
+{
+    lua_getfield(lstate, LUA_REGISTRYINDEX, LREG_LIBS);
+    lua_pushlstring(lstate, name, len);
+    lua_rawget(lstate, -2);
+    lua_replace(lstate, -2);
+    if (!lua_istable(lstate, -1)) {
+        lua_pop(lstate, 1);
+        lua_newtable(lstate);
+    }
+}
+
 struct list_args {
     struct cmd_ctx *c;
     const char *pattern;
@@ -197,7 +266,7 @@ static void reply_library(shm_off_t entry, void *arg)
 {
     struct list_args *a = arg;
     struct script_body *b = shm_ptr(entry);
-    if (a->pattern && !glob_match(a->pattern, a->plen, b->data, b->klen, 0))
+    if (a->pattern && !glob_match(a->pattern, a->plen, b->data, b->klen, 1))
         return;
     struct reply *r = a->c->reply;
     a->count++;
@@ -209,17 +278,11 @@ static void reply_library(shm_off_t entry, void *arg)
     reply_bulk_cstr(r, "functions");
     size_t h = reply_defer_begin(r);
     long n = 0;
-    lua_getfield(lstate, LUA_REGISTRYINDEX, LREG_FUNCS);
+    push_library(b->data, b->klen);
     lua_pushnil(lstate);
     while (lua_next(lstate, -2)) {
-        lua_getfield(lstate, -1, "lib");
-        size_t llen;
-        const char *lib = lua_tolstring(lstate, -1, &llen);
-        lua_pop(lstate, 1);
-        if (llen == b->klen && memcmp(lib, b->data, llen) == 0) {
-            reply_function(r, lua_tostring(lstate, -2));
-            n++;
-        }
+        reply_function(r, lua_tostring(lstate, -2));
+        n++;
         lua_pop(lstate, 1);
     }
     lua_pop(lstate, 1);
@@ -235,13 +298,17 @@ static void function_list_command(struct cmd_ctx *c)
 {
     struct list_args a = { .c = c };
     for (int i = 2; i < c->argc; i++) {
-        if (arg_is(c, i, "withcode") && !a.withcode) {
+        if (!a.withcode && arg_is(c, i, "withcode")) {
             a.withcode = 1;
-        } else if (arg_is(c, i, "libraryname") && i + 1 < c->argc && !a.pattern) {
+        } else if (!a.pattern && arg_is(c, i, "libraryname")) {
+            if (i + 1 >= c->argc) {
+                reply_error(c->reply, "ERR library name argument was not given");
+                return;
+            }
             a.pattern = c->argv[++i];
             a.plen = c->argvlen[i];
         } else {
-            reply_errorf(c->reply, "ERR Unknown argument %.*s", (int)c->argvlen[i], c->argv[i]);
+            reply_errorf(c->reply, "ERR Unknown argument %.*s", (int)strnlen(c->argv[i], c->argvlen[i]), c->argv[i]);
             return;
         }
     }
@@ -259,11 +326,15 @@ static void function_list_command(struct cmd_ctx *c)
 static void function_stats_command(struct cmd_ctx *c)
 {
     function_sync();
-    long nfuncs = 0;
-    lua_getfield(lstate, LUA_REGISTRYINDEX, LREG_FUNCS);
+    long nfuncs = 0;                            /* Redis: the sum of its libraries' counts */
+    lua_getfield(lstate, LUA_REGISTRYINDEX, LREG_LIBS);
     lua_pushnil(lstate);
     while (lua_next(lstate, -2)) {
-        nfuncs++;
+        lua_pushnil(lstate);
+        while (lua_next(lstate, -2)) {
+            nfuncs++;
+            lua_pop(lstate, 1);
+        }
         lua_pop(lstate, 1);
     }
     lua_pop(lstate, 1);
@@ -339,6 +410,31 @@ static void function_help_command(struct cmd_ctx *c)
         reply_status(c->reply, function_help_lines[i]);
 }
 
+/* Runs the function whose entry is on the top (left there): the entry holds the name
+ * as registered, which error messages show, for the run's duration. */
+static void fcall_entry(struct cmd_ctx *c, int ro, int nkeys)
+{
+    lua_getfield(lstate, -1, "flags");
+    int flags = (int)lua_tonumber(lstate, -1);
+    lua_getfield(lstate, -2, "name");
+    const char *name = lua_tostring(lstate, -1);
+    lua_pop(lstate, 2);
+    if (!(flags & (SF_NO_WRITES | SF_ALLOW_OOM)) && maxmemory_exceeded()) {
+        reply_error(c->reply, MAXMEMORY_OOM_ERROR);
+        return;
+    }
+    if (ro && !(flags & SF_NO_WRITES)) {
+        reply_error(c->reply, "ERR Can not execute a script with write flag using *_ro command.");
+        return;
+    }
+    struct lrun run = {
+        .caller = c, .db = c->db, .dbid = c->dbid, .resp = 2, .read_only = ro || (flags & SF_NO_WRITES),
+        .is_eval = 0, .name = name,
+    };
+    lua_getfield(lstate, -1, "fn");
+    lrun_exec(lstate, &run, 3, nkeys, 0);
+}
+
 /* FCALL / FCALL_RO function numkeys [key ...] [arg ...] */
 static void fcall_generic(struct cmd_ctx *c, int ro)
 {
@@ -348,58 +444,37 @@ static void fcall_generic(struct cmd_ctx *c, int ro)
         return;
     }
     int nkeys;
-    if (lrun_numkeys(c, &nkeys, "ERR Bad number of keys provided") < 0) {
-        lua_pop(lstate, 1);
-        return;
-    }
-    lua_getfield(lstate, -1, "flags");
-    int flags = (int)lua_tonumber(lstate, -1);
-    lua_getfield(lstate, -2, "fn");
-    lua_replace(lstate, -3);
+    if (lrun_numkeys(c, &nkeys, "ERR Bad number of keys provided") == 0)
+        fcall_entry(c, ro, nkeys);
     lua_pop(lstate, 1);
-    if (!(flags & (SF_NO_WRITES | SF_ALLOW_OOM)) && maxmemory_exceeded()) {
-        lua_pop(lstate, 1);
-        reply_error(c->reply, MAXMEMORY_OOM_ERROR);
-        return;
-    }
-    if (ro && !(flags & SF_NO_WRITES)) {
-        lua_pop(lstate, 1);
-        reply_error(c->reply, "ERR Can not execute a script with write flag using *_ro command.");
-        return;
-    }
-    char name[LIBNAME_MAX];
-    snprintf(name, sizeof(name), "%.*s", (int)c->argvlen[1], c->argv[1]);
-    struct lrun run = {
-        .caller = c, .db = c->db, .dbid = c->dbid, .resp = 2, .read_only = ro || (flags & SF_NO_WRITES),
-        .is_eval = 0, .name = name,
-    };
-    lrun_exec(lstate, &run, 3, nkeys, 0);
 }
 
 static void fcall_command(struct cmd_ctx *c) { fcall_generic(c, 0); }
 static void fcall_ro_command(struct cmd_ctx *c) { fcall_generic(c, 1); }
 
-#define FUNCSUB(name, proc, arity, flags, summary, complexity) \
-    { name, proc, arity, flags, 0, 0, 0, "scripting", "7.0.0", summary, complexity, "@slow @scripting", NULL, NULL }
+/* acl: FUNC_W for the subcommands that change the libraries, FUNC_R for the others */
+#define FUNCSUB(name, proc, arity, flags, acl, summary, complexity) \
+    { name, proc, arity, flags, 0, 0, 0, "scripting", "7.0.0", summary, complexity, acl, NULL, NULL }
+#define FUNC_W "@write @slow @scripting"
+#define FUNC_R "@slow @scripting"
 
 static struct command function_subcommands[] = {
-    FUNCSUB("load", function_load_command, -3, CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT,
+    FUNCSUB("load", function_load_command, -3, CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT, FUNC_W,
             "Create a function with the given arguments (name, code, description)", "O(1) (considering compilation time is redundant)"),
-    FUNCSUB("delete", function_delete_command, 3, CMD_WRITE | CMD_NOSCRIPT, "Delete a function by name", "O(1)"),
-    FUNCSUB("flush", function_flush_command, -2, CMD_WRITE | CMD_NOSCRIPT, "Deleting all functions",
+    FUNCSUB("delete", function_delete_command, 3, CMD_WRITE | CMD_NOSCRIPT, FUNC_W, "Delete a function by name", "O(1)"),
+    FUNCSUB("flush", function_flush_command, -2, CMD_WRITE | CMD_NOSCRIPT, FUNC_W, "Deleting all functions",
             "O(N) where N is the number of functions deleted"),
-    FUNCSUB("dump", function_dump_command, 2, CMD_NOSCRIPT, "Dump all functions into a serialized binary payload",
+    FUNCSUB("dump", function_dump_command, 2, CMD_NOSCRIPT, FUNC_R, "Dump all functions into a serialized binary payload",
             "O(N) where N is the number of functions"),
-    { "restore", function_restore_command, -3, CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT, 0, 0, 0, "scripting", "7.0.0",
-      "Restore all the functions on the given payload", "O(N) where N is the number of functions on the payload",
-      "@write @slow @scripting", NULL, NULL },
-    FUNCSUB("list", function_list_command, -2, CMD_NOSCRIPT, "List information about all the functions",
+    FUNCSUB("restore", function_restore_command, -3, CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT, FUNC_W,
+            "Restore all the functions on the given payload", "O(N) where N is the number of functions on the payload"),
+    FUNCSUB("list", function_list_command, -2, CMD_NOSCRIPT, FUNC_R, "List information about all the functions",
             "O(N) where N is the number of functions"),
-    FUNCSUB("stats", function_stats_command, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY,
+    FUNCSUB("stats", function_stats_command, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY, FUNC_R,
             "Return information about the function currently running (name, description, duration)", "O(1)"),
-    FUNCSUB("kill", function_kill_command, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY | CMD_NOLOCK,
+    FUNCSUB("kill", function_kill_command, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY | CMD_NOLOCK, FUNC_R,
             "Kill the function currently in execution.", "O(1)"),
-    FUNCSUB("help", function_help_command, 2, CMD_LOADING | CMD_STALE | CMD_NOLOCK,
+    FUNCSUB("help", function_help_command, 2, CMD_LOADING | CMD_STALE | CMD_NOLOCK, FUNC_R,
             "Show helpful text about the different subcommands", "O(1)"),
     { 0 }
 };

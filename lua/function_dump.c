@@ -30,7 +30,7 @@ struct restore_lib {
 };
 
 /* A payload read and checked; funcs is the stack index of a table mapping each of its
- * function names to its library name. */
+ * function names, folded to lower case, to its entry (flib_load's, with lib= added). */
 struct restore {
     struct restore_lib *libs;
     size_t n, cap;
@@ -73,24 +73,45 @@ static const struct restore_lib *payload_library(const struct restore *rs, const
     return NULL;
 }
 
-/* Moves the functions of the library just loaded (flib_load's table on the top) into
- * rs->funcs, unless one of them is already there; pops the table. */
-static int collect_functions(struct restore *rs, const char *lib)
+/* A function of the library just loaded (flib_load's table on the top) whose name, in
+ * any case, an earlier library of the payload registered; NULL if none. */
+static const char *taken_function(const struct restore *rs)
 {
     lua_pushnil(lstate);
     while (lua_next(lstate, -2)) {
         lua_pop(lstate, 1);
-        lua_pushvalue(lstate, -1);
+        size_t n;
+        const char *fname = lua_tolstring(lstate, -1, &n);
+        function_push_folded(lstate, fname, n);
         lua_rawget(lstate, rs->funcs);
         int taken = !lua_isnil(lstate, -1);
         lua_pop(lstate, 1);
         if (taken) {
-            restore_error(rs, "ERR Function %s already exists", lua_tostring(lstate, -1));
-            lua_pop(lstate, 2);
-            return -1;
+            lua_pop(lstate, 1);
+            return fname;
         }
-        lua_pushvalue(lstate, -1);
+    }
+    return NULL;
+}
+
+/* Moves the functions of the library just loaded (flib_load's table on the top) into
+ * rs->funcs, unless one of them is already there; pops the table. */
+static int collect_functions(struct restore *rs, const char *lib)
+{
+    const char *taken = taken_function(rs);
+    if (taken) {
+        restore_error(rs, "ERR Function %s already exists", taken);
+        lua_pop(lstate, 1);
+        return -1;
+    }
+    lua_pushnil(lstate);
+    while (lua_next(lstate, -2)) {
         lua_pushstring(lstate, lib);
+        lua_setfield(lstate, -2, "lib");
+        size_t n;
+        const char *fname = lua_tolstring(lstate, -2, &n);
+        function_push_folded(lstate, fname, n);
+        lua_insert(lstate, -2);
         lua_rawset(lstate, rs->funcs);
     }
     lua_pop(lstate, 1);
@@ -98,21 +119,19 @@ static int collect_functions(struct restore *rs, const char *lib)
 }
 
 /* Loads one library of the payload (taking code, malloc'd) as FUNCTION LOAD would into
- * an empty set holding only the payload's libraries read so far. */
+ * an empty set holding only the payload's libraries read so far: the name is checked
+ * before the code is compiled. */
 static int add_library(struct restore *rs, char *code, size_t len)
 {
-    char *name = malloc(len + 1);                   /* a name is part of the code */
-    if (!name) {
-        restore_error(rs, "%s", "ERR out of memory");
-        goto fail;
-    }
-    if (flib_load(lstate, code, len, name, len + 1, rs->err, sizeof(rs->err)) < 0)
+    char *name = flib_metadata(code, len, rs->err, sizeof(rs->err));
+    if (!name)
         goto fail;
     if (payload_library(rs, name)) {
-        lua_pop(lstate, 1);
         restore_error(rs, "ERR Library '%s' already exists", name);
         goto fail;
     }
+    if (flib_load(lstate, code, len, 1, rs->err, sizeof(rs->err)) < 0)
+        goto fail;
     if (collect_functions(rs, name) < 0)
         goto fail;
     if (rs->n == rs->cap) {
@@ -203,14 +222,15 @@ static int check_against_existing(struct restore *rs, enum restore_policy policy
             return restore_error(rs, "ERR Library %s already exists", rs->libs[i].name);
     lua_pushnil(lstate);
     while (lua_next(lstate, rs->funcs)) {
-        lua_pop(lstate, 1);
+        lua_getfield(lstate, -1, "name");
         size_t n;
         const char *fname = lua_tolstring(lstate, -1, &n);
         if (function_find(fname, n) && owner_stays(rs)) {
             restore_error(rs, "ERR Function %s already exists", fname);
-            lua_pop(lstate, 1);
+            lua_pop(lstate, 3);
             return -1;
         }
+        lua_pop(lstate, 2);
     }
     return 0;
 }
@@ -243,9 +263,7 @@ void function_restore_command(struct cmd_ctx *c)
 {
     enum restore_policy policy;
     if (c->argc > 4) {
-        int n = c->argvlen[1] < 128 ? (int)c->argvlen[1] : 128;
-        reply_errorf(c->reply, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try FUNCTION HELP.",
-                     n, c->argv[1]);
+        function_syntax_error(c);
         return;
     }
     if (parse_policy(c, &policy) < 0)

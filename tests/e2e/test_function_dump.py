@@ -255,11 +255,12 @@ def test_restore_is_seen_by_every_worker(start_server, oracle):
         workers[0].execute_command("FCALL", "ping1", 0)
 
 
-@pytest.mark.xfail(strict=True, reason="lua/function_lib.c matches the engine name 'lua' case-sensitively; "
-                                       "Redis accepts 'LUA' (in FUNCTION LOAD too), which 7.0-rc payloads hold")
 def test_pre_ga_payload_with_upper_case_engine(pair):
     payload = seal(pre_ga("old", "LUA", "redis.register_function('oldf', function() return 'old' end)"))
     fer, red = pair
     for client in pair:
         load(client)
-    assert run_command(fer, "FUNCTION", "RESTORE", payload) == run_command(red, "FUNCTION", "RESTORE", payload)
+    assert run_command(fer, "FUNCTION", "RESTORE", payload) == run_command(red, "FUNCTION", "RESTORE", payload) \
+        == Reply("+", b"OK")
+    assert state(fer) == state(red)
+    assert run_command(fer, "FCALL", "oldf", 0) == run_command(red, "FCALL", "oldf", 0) == Reply("$", b"old")
