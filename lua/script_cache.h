@@ -13,7 +13,10 @@
  * no trace.  struct script_run is NOT undo-logged: it describes the process running a
  * script, not the dataset; its fields are written with atomics, its owner (pid, slot)
  * sets and clears it, SCRIPT KILL only sets its killed flag.  A run whose owner died is stale:
- * readers check the pid, and a worker respawned into the slot clears it. */
+ * a script holds the keyspace lock from srun_begin to srun_end, so once the lock was
+ * recovered from a dead owner (shm_lock.recoveries moved past the count the run
+ * recorded) the run is over, even while its dead process is not yet reaped; readers
+ * also check the pid, and a worker respawned into the slot clears it. */
 #ifndef LUA_SCRIPT_CACHE_H
 #define LUA_SCRIPT_CACHE_H
 
@@ -27,6 +30,7 @@ struct script_run {
     volatile uint64_t state;            /* run id << 8 | SRUN_* flags; 0: none (script_run.h) */
     volatile int64_t start_ms;
     volatile int32_t pid, slot;
+    volatile uint32_t recoveries;       /* the lock's recoveries when the run began */
     uint64_t next_id;                   /* only the lock holder increments it */
 };
 

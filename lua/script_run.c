@@ -1,5 +1,7 @@
 /* lua/script_run.c - the running script's shared state (see script_run.h).
- * state = run id << 8 | flags; 0 when no script runs. */
+ * state = run id << 8 | flags; 0 when no script runs.  A run is live while its id is
+ * set, no recovery of the keyspace lock happened since it began and its owner's pid
+ * exists (lua/script_cache.h). */
 #include <errno.h>
 #include <signal.h>
 #include <sys/types.h>
@@ -9,6 +11,7 @@
 #include "lua/script.h"
 #include "lua/script_cache.h"
 #include "lua/script_run.h"
+#include "shm/arena.h"
 
 #define STATE_ID(s) ((s) >> 8)
 #define STATE_FLAGS(s) ((uint32_t)((s) & 0xff))
@@ -19,6 +22,12 @@ static struct script_run *run(void)
     return s ? &s->run : NULL;
 }
 
+/* Times the keyspace lock was taken over from a dead owner (changes under the lock). */
+static uint32_t lock_recoveries(void)
+{
+    return __atomic_load_n(&shm_header()->lock.recoveries, __ATOMIC_SEQ_CST);
+}
+
 void srun_begin(int is_eval, int slot)
 {
     struct script_run *r = run();
@@ -26,6 +35,7 @@ void srun_begin(int is_eval, int slot)
     r->start_ms = db_wall_ms();
     r->pid = (int32_t)getpid();
     r->slot = slot;
+    r->recoveries = lock_recoveries();
     __atomic_store_n(&r->state, id << 8 | (is_eval ? SRUN_EVAL : 0), __ATOMIC_SEQ_CST);
 }
 
@@ -48,10 +58,14 @@ int srun_note_write(void)
 
 int srun_killed(void) { return (load_state(run()) & SRUN_KILLED) != 0; }
 
-/* The run's owner is gone (killed while running; its slot not yet respawned). */
-static int owner_dead(const struct script_run *r)
+/* Whether the run in state s is still going: its owner died if the lock was recovered
+ * since it began (its dead process may not be reaped yet: kill() still finds a zombie)
+ * or its pid is gone. */
+static int run_live(const struct script_run *r, uint64_t s)
 {
-    return r->pid <= 0 || (kill(r->pid, 0) < 0 && errno == ESRCH);
+    if (STATE_ID(s) == 0 || r->recoveries != lock_recoveries())
+        return 0;
+    return r->pid > 0 && !(kill(r->pid, 0) < 0 && errno == ESRCH);
 }
 
 enum srun_kill_result srun_kill(int is_eval)
@@ -61,7 +75,7 @@ enum srun_kill_result srun_kill(int is_eval)
         return SRUN_KILL_NOTBUSY;
     uint64_t s = load_state(r);
     for (;;) {
-        if (STATE_ID(s) == 0 || owner_dead(r))
+        if (!run_live(r, s))
             return SRUN_KILL_NOTBUSY;
         if (s & SRUN_WROTE)
             return SRUN_KILL_UNKILLABLE;
@@ -83,7 +97,7 @@ void srun_clear_slot(int slot)
 int script_busy_ms(void)
 {
     struct script_run *r = run();
-    if (!r || STATE_ID(load_state(r)) == 0 || owner_dead(r))
+    if (!r || !run_live(r, load_state(r)))
         return -1;
     int64_t ms = db_wall_ms() - r->start_ms;
     return ms < 0 ? 0 : ms > 0x7fffffff ? 0x7fffffff : (int)ms;
