@@ -542,18 +542,27 @@ static void builder_reserve(struct lp_builder *b, size_t more)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + more)
         cap *= 2;
-    unsigned char *nb = realloc(b->buf, cap);
+    unsigned char *nb = realloc(b->on_heap ? b->buf : NULL, cap);
     if (!nb) abort();
+    if (!b->on_heap && b->len) memcpy(nb, b->buf, b->len);
     b->buf = nb;
     b->cap = cap;
+    b->on_heap = 1;
 }
 
 void lp_builder_init(struct lp_builder *b)
 {
-    b->buf = NULL;
-    b->len = b->cap = 0;
+    lp_builder_init_in(b, NULL, 0);
+}
+
+void lp_builder_init_in(struct lp_builder *b, unsigned char *buf, size_t cap)
+{
+    b->buf = buf;
+    b->len = 0;
+    b->cap = cap;
     b->count = 0;
-    builder_reserve(b, 256);
+    b->on_heap = 0;
+    builder_reserve(b, buf ? LP_HDR : 256);
     b->len = LP_HDR;                    /* header written by finish */
 }
 
@@ -603,10 +612,11 @@ shm_off_t lp_builder_finish(struct lp_builder *b)
 
 void lp_builder_discard(struct lp_builder *b)
 {
-    free(b->buf);
+    if (b->on_heap) free(b->buf);
     b->buf = NULL;
     b->len = b->cap = 0;
     b->count = 0;
+    b->on_heap = 0;
 }
 
 /* ---- in place (see listpack.h): every byte written is logged first ---- */

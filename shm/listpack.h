@@ -95,8 +95,12 @@ struct lp_builder {
     unsigned char *buf;                 /* private memory */
     size_t len, cap;
     uint32_t count;
+    int on_heap;                        /* buf is malloc'd (else the caller's) */
 };
 void lp_builder_init(struct lp_builder *b);
+/* The same, starting in the caller's buffer (cap bytes, e.g. on the stack): the
+ * builder moves to the heap only if it outgrows it. */
+void lp_builder_init_in(struct lp_builder *b, unsigned char *buf, size_t cap);
 void lp_builder_add(struct lp_builder *b, const unsigned char *s, uint32_t len);
 void lp_builder_add_int(struct lp_builder *b, long long v);
 void lp_builder_add_entry(struct lp_builder *b, const unsigned char *p);  /* copy an entry */

@@ -244,20 +244,26 @@ shm_off_t ql_dup(shm_off_t ql)
 
 /* The values of one push, each encoded once as a listpack entry (private memory), in
  * list order: reversed for a head push (the last value pushed ends up first).  Entry j
- * of enc is at enc.buf + at[j] and takes at[j+1] - at[j] bytes. */
+ * of enc is at enc.buf + at[j] and takes at[j+1] - at[j] bytes.  A small push (the
+ * usual one) stays in the struct, on the stack: no malloc. */
+#define BATCH_INLINE_VALUES 8
+#define BATCH_INLINE_BYTES 256
+
 struct push_batch {
     struct lp_builder enc;
     size_t *at;
     const size_t *lens;
     size_t n;
     enum ql_end end;
+    size_t at_inline[BATCH_INLINE_VALUES + 1];
+    unsigned char enc_inline[BATCH_INLINE_BYTES];
 };
 
 static void batch_init(struct push_batch *bt, const char *const *vals, const size_t *lens, size_t n,
                        enum ql_end end)
 {
-    lp_builder_init(&bt->enc);
-    bt->at = malloc((n + 1) * sizeof(*bt->at));
+    lp_builder_init_in(&bt->enc, bt->enc_inline, sizeof(bt->enc_inline));
+    bt->at = n <= BATCH_INLINE_VALUES ? bt->at_inline : malloc((n + 1) * sizeof(*bt->at));
     if (!bt->at)
         abort();
     for (size_t j = 0; j < n; j++) {
@@ -274,7 +280,8 @@ static void batch_init(struct push_batch *bt, const char *const *vals, const siz
 static void batch_release(struct push_batch *bt)
 {
     lp_builder_discard(&bt->enc);
-    free(bt->at);
+    if (bt->at != bt->at_inline)
+        free(bt->at);
 }
 
 /* The entries of values i..i+k-1 (in push order): one run of bytes in list order. */

@@ -438,6 +438,31 @@ START_TEST(builder)
 }
 END_TEST
 
+/* A builder started in a small caller buffer stays there while it fits, then moves
+ * to the heap keeping what it had; the result is the same listpack either way. */
+START_TEST(builder_in_caller_buffer)
+{
+    static const char *const src[] = { "a", "-100", "hello world", "99999999999" };
+    shm_off_t ref = from_strings(src, 4);
+    unsigned char small[16];
+    struct lp_builder b;
+    lp_builder_init_in(&b, small, sizeof(small));
+    lp_builder_add(&b, S("a"));
+    lp_builder_add_int(&b, -100);
+    ck_assert_ptr_eq(b.buf, small);
+    lp_builder_add_entry(&b, lp_seek(ref, 2));
+    ck_assert_ptr_ne(b.buf, small);
+    lp_builder_add(&b, S("99999999999"));
+    shm_off_t lp = lp_builder_finish(&b);
+    ck_assert_uint_eq(lp_bytes(lp), lp_bytes(ref));
+    ck_assert(memcmp(lp_ptr(lp), lp_ptr(ref), lp_bytes(lp)) == 0);
+    lp_builder_init_in(&b, small, sizeof(small));
+    lp_builder_add(&b, S("x"));
+    lp_builder_discard(&b);                     /* nothing to free: still the caller's buffer */
+    ck_assert_ptr_null(b.buf);
+}
+END_TEST
+
 START_TEST(count_unknown_past_65534)
 {
     struct lp_builder b;
@@ -806,6 +831,7 @@ static Suite *listpack_suite(void)
     tcase_add_test(tc, insert_before_after_replace);
     tcase_add_test(tc, delete_entries_and_ranges);
     tcase_add_test(tc, builder);
+    tcase_add_test(tc, builder_in_caller_buffer);
     tcase_add_test(tc, random_against_model);
     tc = new_case(s, "validate");
     tcase_add_test(tc, validate_rejects_corruption);
