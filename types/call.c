@@ -27,11 +27,20 @@ struct frame {
 
 static struct frame frames[MAX_DEPTH];
 static int depth;
+static int propagate_pending;           /* see call_propagate_pending */
 static struct call_hooks hooks;
 
 void call_set_hooks(const struct call_hooks *h) { hooks = *h; }
 int call_depth(void) { return depth; }
-void call_abort_to(int level) { depth = level; }
+void call_propagate_pending(void) { propagate_pending = 1; }
+
+void call_abort_to(int level)
+{
+    depth = level;
+    propagate_pending = 0;
+    if (hooks.unwound)
+        hooks.unwound(level);
+}
 
 /* ---- which keys a call changed in place ---- */
 
@@ -191,6 +200,13 @@ static void run_proc(struct cmd_ctx *ctx)
         touch_changed(ctx, &r, key);
 }
 
+static void propagate(const struct cmd_ctx *ctx, const struct call_result *res, int level)
+{
+    hooks.propagate(ctx, res, level);
+    if (level == 0)
+        propagate_pending = 0;
+}
+
 void call_run(struct cmd_ctx *ctx, struct call_result *res)
 {
     int level = depth;
@@ -206,10 +222,9 @@ void call_run(struct cmd_ctx *ctx, struct call_result *res)
     if ((ctx->cmd->flags & CMD_SKIP_MONITOR) && hooks.feed_first)
         hooks.feed_first(ctx);
     int64_t start = monotonic_ns();
+    res->reply_at = r->len;
     run_proc(ctx);
     res->usec = (monotonic_ns() - start) / 1000;
-    /* The write stream (replication, AOF) would be fed here: ctx->dirty says the command
-     * changed something, and its arguments are still ctx->argv. */
     depth = level;
     uint64_t written = r->errors - before;
     res->errors = written - f->nested - f->repeated;
@@ -217,6 +232,9 @@ void call_run(struct cmd_ctx *ctx, struct call_result *res)
     res->error_code = r->last_error;
     if (level > 0 && frames[level - 1].reply == r)
         frames[level - 1].nested += written;
+    if (hooks.propagate && (ctx->dirty || (ctx->cmd->flags & (CMD_WRITE | CMD_MAY_REPLICATE)) ||
+                            (level == 0 && propagate_pending)))
+        propagate(ctx, res, level);
 }
 
 void call_report(const struct cmd_ctx *ctx, const struct call_result *res)

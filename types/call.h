@@ -26,8 +26,12 @@
  * Hooks are installed once by the worker at startup (call_set_hooks); a NULL hook is
  * skipped, so data-type unit tests run commands with none.  Hooks see the context of
  * the call: ctx->client is NULL for a script's calls.
- * Where the write stream (replication, AOF) will plug in: a hook called by call_run
- * after a command that changed something (ctx->dirty), with the call's arguments.
+ * The write stream (replication, AOF: replication/propagate.h) is fed through the
+ * 'propagate' hook, called by call_run once the procedure returned, only for a call
+ * that may have effects: it changed something (ctx->dirty), or its command is flagged
+ * CMD_WRITE or CMD_MAY_REPLICATE, or it is the outermost call (level 0) and effects
+ * of the calls nested in it wait for its end (call_propagate_pending).  A call that
+ * reads only costs one test.
  *
  * State: the stack of running calls is process-private (one per worker); a write
  * rolled back by undo_abort longjmps out of the calls it interrupted, and the guard
@@ -45,6 +49,7 @@ struct call_result {
     uint64_t errors;                    /* error replies it wrote itself, to count */
     uint64_t failed;                    /* failed_calls to add: own errors (1) + repeated ones */
     const char *error_code;             /* code of the last of them ("ERR", "WRONGTYPE"...) */
+    size_t reply_at;                    /* where its reply starts in ctx->reply->buf */
 };
 
 struct call_hooks {
@@ -55,6 +60,13 @@ struct call_hooks {
     /* A command was refused before it ran (cmd NULL: unknown command), with n error
      * replies of code 'code' (n may be 0: refused without a reply counted here). */
     void (*refused)(const struct command *cmd, const char *code, uint64_t n);
+    /* A call that may have effects for the write stream returned (see above), at
+     * nesting level 'level' (0: the outermost call, whose end ends the unit of effects
+     * Redis wraps in MULTI/EXEC).  Inside the call's write. */
+    void (*propagate)(const struct cmd_ctx *ctx, const struct call_result *res, int level);
+    /* A rolled-back write unwound the calls above level (call_abort_to): their
+     * effects are gone with it. */
+    void (*unwound)(int level);
 };
 
 /* Installs the hooks (worker startup, before any call). */
@@ -76,6 +88,11 @@ void call_refused(const struct command *cmd, const char *code, uint64_t n);
  * returning the error of its redis.call): not counted again, and the running call
  * (the script's command) gets one more failed call, as Redis 7.0 counts them. */
 void call_reply_repeated_error(struct reply *r, const char *msg);
+
+/* Effects of the calls running now wait for the end of the outermost one: call_run
+ * calls the propagate hook for it even if it changed nothing itself (a GET that
+ * expired its key).  Cleared once that hook ran, or by call_abort_to. */
+void call_propagate_pending(void);
 
 /* Calls running now (0 outside any). */
 int call_depth(void);
