@@ -4,6 +4,8 @@
 #include <time.h>
 
 #include "conf/shared.h"
+#include "replication/propagate.h"
+#include "replication/stream.h"
 #include "shm/alloc.h"
 #include "shm/lock.h"
 #include "shm/undo.h"
@@ -27,6 +29,7 @@ void introspect_worker_init(int slot)
     shm_lock_acquire();
     undo_begin();
     introspect_create();
+    repl_stream_create(conf_shared()->repl_backlog_size);  /* the write stream, fed by the hooks */
     monitor_clear_slot(slot);
     cmdstats_attach(slot);
     undo_commit();
@@ -186,6 +189,7 @@ void introspect_install_call_hooks(void)
 {
     static const struct call_hooks hooks = {
         .feed_first = hook_feed_first, .done = hook_done, .refused = hook_refused,
+        .propagate = repl_propagate_call, .unwound = repl_propagate_unwound,
     };
     call_set_hooks(&hooks);
 }
