@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "conf/shared.h"
+#include "lua/script.h"
 #include "shm/alloc.h"
 #include "shm/undo.h"
 #include "util/hdr.h"
@@ -58,8 +59,14 @@ void cmdstats_call(const struct command *cmd, int64_t usec, uint64_t failed)
     s->failed += failed;
     if (!conf_shared()->latency_tracking)
         return;
-    if (!s->hist)
-        introspect_try_locked_write(hist_create, s);
+    if (!s->hist) {
+        /* the first call of a lock-free command (PING) waits for the lock, unless a
+         * script holds it: then this sample is lost rather than the reply delayed */
+        if (script_busy_ms() < 0)
+            introspect_locked_write(hist_create, s);
+        else
+            introspect_try_locked_write(hist_create, s);
+    }
     if (s->hist)
         ((uint64_t *)shm_ptr(s->hist))[hdr_index(usec * 1000)]++;
 }
