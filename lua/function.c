@@ -18,6 +18,7 @@
 
 #include "lua/function.h"
 #include "lua/lua_int.h"
+#include "lua/script.h"
 #include "lua/script_cache.h"
 #include "lua/script_run.h"
 #include "shm/undo.h"
@@ -322,8 +323,7 @@ static void function_list_command(struct cmd_ctx *c)
     reply_defer_end(c->reply, h, '*', a.count);
 }
 
-/* FUNCTION STATS (the running function is not reported yet: running_script is nil) */
-static void function_stats_command(struct cmd_ctx *c)
+long function_count(void)
 {
     function_sync();
     long nfuncs = 0;                            /* Redis: the sum of its libraries' counts */
@@ -338,6 +338,13 @@ static void function_stats_command(struct cmd_ctx *c)
         lua_pop(lstate, 1);
     }
     lua_pop(lstate, 1);
+    return nfuncs;
+}
+
+/* FUNCTION STATS (the running function is not reported yet: running_script is nil) */
+static void function_stats_command(struct cmd_ctx *c)
+{
+    long nfuncs = function_count();
     struct reply *r = c->reply;
     reply_map(r, 2);
     reply_bulk_cstr(r, "running_script");

@@ -20,6 +20,10 @@ void script_worker_init(int slot);
 /* Bytes this worker's Lua state holds (Lua's own count), 0 before script_worker_init. */
 uint64_t script_lua_memory(void);
 
+/* Functions registered by every library loaded (FUNCTION STATS's functions_count,
+ * INFO's number_of_functions); the keyspace lock held. */
+long function_count(void);
+
 /* Milliseconds the currently running script (on any worker) has been running, or -1
  * when none runs.  Needs no lock. */
 int script_busy_ms(void);

@@ -26,7 +26,6 @@
  *  - used_memory_lua / used_memory_vm_eval: the workers' Lua states (one per worker,
  *    running EVAL scripts and functions alike, so used_memory_vm_functions is 0);
  *  - scripts and libraries: the arena's script cache (lua/script_cache.h);
- *    number_of_functions is 0 until lua/function.c exports its count;
  *  - instantaneous_*_kbps, expire cycle figures: the workers' crons (worker/cron.c);
  *  - used_cpu_*: the same processes' times from /proc/PID/stat;
  *  - commandstats, errorstats, latencystats: every worker's tables (worker/cmdstats.h).
@@ -44,6 +43,7 @@
 #include "keyspace/db.h"
 #include "keyspace/lazyfree.h"
 #include "keyspace/pubsub.h"
+#include "lua/script.h"
 #include "lua/script_cache.h"
 #include "shm/alloc.h"
 #include "types/maxmemory.h"
@@ -400,7 +400,8 @@ static void gen_memory_scripts(FILE *f, const struct info_totals *t, const struc
                "used_memory_vm_total:%llu\r\nused_memory_vm_total_human:%s\r\n"
                "used_memory_functions:%llu\r\nused_memory_scripts:%llu\r\nused_memory_scripts_human:%s\r\n",
             (unsigned long long)t->lua_memory, (unsigned long long)t->lua_memory, human(t->lua_memory, h1),
-            (unsigned long long)m->scripts_eval, (unsigned long long)m->ncached, 0ULL,
+            (unsigned long long)m->scripts_eval, (unsigned long long)m->ncached,
+            (unsigned long long)function_count(),
             (unsigned long long)m->nlibs, (unsigned long long)t->lua_memory, human(t->lua_memory, h2),
             (unsigned long long)m->functions, (unsigned long long)scripts, human(scripts, h3));
 }

@@ -257,11 +257,12 @@ def test_info_expire_cycle_counters(ferrous):
 def test_info_scripts_cover_all_workers(two_workers):
     a, b = clients_on_two_workers(two_workers)
     m = info_fields(b, "memory")
-    assert (m["number_of_cached_scripts"], m["number_of_libraries"]) == ("0", "0")
+    assert (m["number_of_cached_scripts"], m["number_of_libraries"], m["number_of_functions"]) == ("0", "0", "0")
     run(a, "SCRIPT", "LOAD", "return 'x'")
-    run(a, "FUNCTION", "LOAD", "#!lua name=lib1\nredis.register_function('f1', function() return 1 end)")
+    run(a, "FUNCTION", "LOAD", "#!lua name=lib1\nredis.register_function('f1', function() return 1 end)\n"
+                               "redis.register_function('f2', function() return 2 end)")
     m = info_fields(b, "memory")
-    assert (m["number_of_cached_scripts"], m["number_of_libraries"]) == ("1", "1")
+    assert (m["number_of_cached_scripts"], m["number_of_libraries"], m["number_of_functions"]) == ("1", "1", "2")
     scripts, functions = int(m["used_memory_scripts_eval"]), int(m["used_memory_functions"])
     assert scripts > len("return 'x'") and functions > 60
     assert int(m["used_memory_scripts"]) == scripts + functions
@@ -269,7 +270,7 @@ def test_info_scripts_cover_all_workers(two_workers):
     run(b, "SCRIPT", "FLUSH")
     run(b, "FUNCTION", "FLUSH")
     m = info_fields(a, "memory")
-    assert (m["number_of_cached_scripts"], m["number_of_libraries"]) == ("0", "0")
+    assert (m["number_of_cached_scripts"], m["number_of_libraries"], m["number_of_functions"]) == ("0", "0", "0")
 
 
 def test_info_lua_memory_covers_all_workers(two_workers):
