@@ -3,7 +3,10 @@
  * Searches descend from the top level keeping, per level, the last link passed (a
  * "path") and the rank of its owner; inserts and deletes rewrite exactly the links on
  * the path, each logged before it changes.  A node is created at a random level
- * (p = 1/4, at most ZSL_MAXLEVEL), as Redis's zslRandomLevel. */
+ * (p = 1/4, at most ZSL_MAXLEVEL), as Redis's zslRandomLevel.
+ * A descent is a chain of cache misses (one per node examined), so the descents to a
+ * key go one step at a time: a score update runs the one to the node's old place and
+ * the one to its new place in turn, and their misses overlap. */
 #include <stdio.h>
 
 #include "keyspace/kv.h"
@@ -228,9 +231,9 @@ static void link_levels(struct zsl *zs, struct zsl_path *p, shm_off_t off, int f
         UNDO_SET(zs->tail, off);
 }
 
-/* Links node off after the path's level-0 owner: raises the list's level to the
- * node's if needed; the links above the node's levels span one more. */
-static void link_node(struct zsl *zs, struct zsl_path *p, shm_off_t off, int fresh)
+/* Links a node made in this write after the path's level-0 owner: raises the list's
+ * level to the node's if needed; the links above the node's levels span one more. */
+static void link_new_node(struct zsl *zs, struct zsl_path *p, shm_off_t off)
 {
     struct zsl_node *x = zsl_node_at(off);
     uint32_t i;
@@ -243,7 +246,7 @@ static void link_node(struct zsl *zs, struct zsl_path *p, shm_off_t off, int fre
         }
         UNDO_SET(zs->level, x->level);
     }
-    link_levels(zs, p, off, fresh);
+    link_levels(zs, p, off, 1);
     for (i = x->level; i < zs->level; i++)
         UNDO_SET(p->lv[i]->span, p->lv[i]->span + 1);
 }
@@ -306,7 +309,7 @@ struct zsl_node *zsl_insert(struct zsl *zs, double score, const char *m, size_t 
     struct zsl_path p;
     path_to_key(zs, score, m, len, &p);
     shm_off_t off = node_new(random_level(), score, m, len);
-    link_node(zs, &p, off, 1);
+    link_new_node(zs, &p, off);
     UNDO_SET(zs->length, zs->length + 1);
     dict_add(&zs->dict, off);
     return zsl_node_at(off);
