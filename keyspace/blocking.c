@@ -217,6 +217,10 @@ void block_signal(struct db *db, const void *key, size_t klen)
 int block_have_ready(void) { return nready > 0; }
 
 /* Serves waiters of one key in FIFO order while the key can serve them. */
+static block_served_fn *served_hook;
+
+void block_set_served_hook(block_served_fn *fn) { served_hook = fn; }
+
 static void serve_key(int dbid, const char *key, size_t klen)
 {
     struct dict *t = blocking_table(dbid);
@@ -232,6 +236,8 @@ static void serve_key(int dbid, const char *key, size_t klen)
         int served = serve_fns[w->spec.op] &&
                      serve_fns[w->spec.op](db, key, klen, &w->spec, waiter_dest(w), &r);
         if (served) {
+            if (served_hook)
+                served_hook(dbid, key, klen, &w->spec, waiter_dest(w), r.buf, r.len);
             inbox_push(w->slot, w->client_id, INBOX_REPLY, r.buf, r.len);
             watch_touch(db, key, klen);             /* popped in place */
             if (w->spec.destlen)

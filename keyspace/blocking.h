@@ -48,6 +48,12 @@ typedef int block_serve_fn(struct db *db, const void *key, size_t klen, const st
                            const void *dest, struct reply *r);
 
 void block_register_op(enum block_op op, block_serve_fn *fn);
+/* Called, inside the write, for each blocked client served after a write made its key
+ * ready, with the reply it is sent: the write stream's plain pop
+ * (replication/propagate.h).  NULL: none. */
+typedef void block_served_fn(int dbid, const void *key, size_t klen, const struct block_spec *spec,
+                             const void *dest, const char *reply, size_t reply_len);
+void block_set_served_hook(block_served_fn *fn);
 void block_register_types(void);    /* dict type; every process, at startup */
 
 /* Creates the per-database tables (startup, inside a write). */

@@ -127,11 +127,17 @@ struct kv *db_peek(struct db *db, const void *key, size_t klen)
     return kv_at(dict_find(&db->keys, key, klen));
 }
 
+static void (*expired_hook)(int dbid, const void *key, size_t klen);
+
+void db_set_expired_hook(void (*fn)(int dbid, const void *key, size_t klen)) { expired_hook = fn; }
+
 static struct kv *lookup_expiring(struct db *db, const void *key, size_t klen)
 {
     struct kv *kv = db_peek(db, key, klen);
     if (kv && db_key_expired(db, kv)) {
         db_delete(db, key, klen);
+        if (expired_hook)
+            expired_hook((int)(db - db_get(0)), key, klen);
         db_stats.expired++;
         notify_keyspace_event(NOTIFY_EXPIRED, "expired", (int)(db - db_get(0)), key, klen);
         return NULL;
@@ -317,6 +323,8 @@ static uint64_t expire_db_round(struct db *db, int *more)
         struct kv *kv = kv_at(s.found[i]);     /* frees are deferred: still readable */
         if (!db_delete(db, kv->data, kv->keylen))
             continue;
+        if (expired_hook)
+            expired_hook((int)(db - db_get(0)), kv->data, kv->keylen);
         notify_keyspace_event(NOTIFY_EXPIRED, "expired", (int)(db - db_get(0)), kv->data, kv->keylen);
         deleted++;
     }

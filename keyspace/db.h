@@ -38,6 +38,10 @@ void db_register_types(void);
 struct db *db_get(int id);
 int db_count(void);
 
+/* Called, inside the write, after a key is deleted because it expired (lazily or by
+ * active expiry): the write stream's DEL (replication/propagate.h).  NULL: none. */
+void db_set_expired_hook(void (*fn)(int dbid, const void *key, size_t klen));
+
 /* Per-command clock.  db_set_now freezes it; the worker sets it before each command. */
 void db_set_now(int64_t ms);
 int64_t db_now_ms(void);

@@ -192,6 +192,8 @@ void introspect_install_call_hooks(void)
         .propagate = repl_propagate_call, .unwound = repl_propagate_unwound,
     };
     call_set_hooks(&hooks);
+    db_set_expired_hook(repl_propagate_expired);
+    block_set_served_hook(repl_propagate_served);
 }
 
 /* ---- MONITOR, SLOWLOG, LATENCY ---- */

@@ -55,7 +55,9 @@ extern const struct command introspect_commands[];
 
 /* Installs this worker's hooks into every command call (types/call.h): command and
  * error statistics, the slowlog, latency samples and the MONITOR feed, for a client's
- * commands, EXEC's queued ones and scripts' redis.call alike.  Worker startup. */
+ * commands, EXEC's queued ones and scripts' redis.call alike; and the write stream's
+ * (replication/propagate.h), also fed by expired keys and served blocked clients.
+ * Worker startup. */
 void introspect_install_call_hooks(void);
 
 /* Before running a client's command, when introspect_gate_needed(): 1 when the

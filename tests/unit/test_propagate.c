@@ -6,9 +6,9 @@
  * with PSYNC for the same command (recorded by hand with a replica-like reader; only
  * the absolute times differ: Redis's clock there, T here).  EXEC and EVAL are stood in
  * for by test commands named "exec" and "eval" that run their inner commands through
- * call_command as worker/multi.c and lua/lua_api.c do; "lazyget"/"lazyincr" delete
- * their expired key and report it as keyspace/db.c will (repl_propagate_expired);
- * clients served after a push are reported as keyspace/blocking.c will.
+ * call_command as worker/multi.c and lua/lua_api.c do.  Expired keys reach the
+ * stream through keyspace/db.c's expired hook, installed as the worker does; clients
+ * served after a push are reported as keyspace/blocking.c's served hook does.
  * Also: a rolled-back script or transaction leaves no byte and no stale state.
  */
 #include <check.h>
@@ -106,28 +106,6 @@ static void eval_command(struct cmd_ctx *c)
     reply_int(c->reply, 1);
 }
 
-/* What keyspace/db.c's expiry will report: the key was expired and deleted. */
-static void expire_reported(struct cmd_ctx *c)
-{
-    uint64_t expired = db_stats.expired;
-    db_lookup_write(c->db, c->argv[1], c->argvlen[1]);
-    if (db_stats.expired != expired)
-        repl_propagate_expired(c->dbid, c->argv[1], c->argvlen[1]);
-}
-
-static void lazyget_command(struct cmd_ctx *c)
-{
-    expire_reported(c);
-    reply_null(c->reply);
-}
-
-/* INCR after its key expired: the deletion, then the increment. */
-static void lazyincr_command(struct cmd_ctx *c)
-{
-    expire_reported(c);
-    command_lookup("incr", 4)->proc(c);
-}
-
 static void oom_command(struct cmd_ctx *c) { undo_abort(UNDO_ABORT_OOM); }
 static void publish_command(struct cmd_ctx *c) { reply_int(c->reply, 0); }
 
@@ -148,8 +126,6 @@ static const struct command stand_ins[] = {
     { "exec", exec_command, 1, 0, 0, 0, 0, "transactions", "1.2.0", "", "", "", NULL, NULL },
     { "eval", eval_command, 1, CMD_MAY_REPLICATE | CMD_SKIP_MONITOR, 0, 0, 0, "scripting", "2.6.0", "", "", "",
       NULL, NULL },
-    { "lazyget", lazyget_command, 2, CMD_READONLY, 1, 1, 1, "string", "", "", "", "", NULL, NULL },
-    { "lazyincr", lazyincr_command, 2, CMD_WRITE, 1, 1, 1, "string", "", "", "", "", NULL, NULL },
     { "oom", oom_command, 1, CMD_WRITE, 0, 0, 0, "server", "", "", "", "", NULL, NULL },
     { "publish", publish_command, 3, CMD_MAY_REPLICATE, 0, 0, 0, "pubsub", "2.0.0", "", "", "", NULL, NULL },
     { "function", NULL, -2, 0, 0, 0, 0, "scripting", "7.0.0", "", "", "", function_subs, NULL },
@@ -255,6 +231,7 @@ static void setup(void)
     fixture_write_commit();
     static const struct call_hooks hooks = { .propagate = repl_propagate_call, .unwound = repl_propagate_unwound };
     call_set_hooks(&hooks);
+    db_set_expired_hook(repl_propagate_expired);
     db_set_now(T);
     mark = 0;
     tx.n = script.n = 0;
@@ -264,6 +241,7 @@ static void teardown(void)
 {
     static const struct call_hooks none;
     call_set_hooks(&none);
+    db_set_expired_hook(NULL);
     ck_assert_int_eq(call_depth(), 0);
     db_set_now(0);
     fixture_arena_close();
@@ -597,33 +575,39 @@ START_TEST(test_expired_keys)
     CALL("SET", "k", "1", "PX", "1");
     mark = repl_stream_offset();
     db_set_now(T + 10);
-    CALL("lazyget", "k");                        /* a read that expired its key: DEL alone */
+    CALL("GET", "k");                            /* a read that expired its key: DEL alone */
     expect_stream("*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n");
     CALL("SET", "k", "1", "PX", "1");
     mark = repl_stream_offset();
     db_set_now(T + 20);
-    CALL("lazyincr", "k");                       /* a write on it: MULTI DEL INCR EXEC */
-    expect_stream(MULTI "*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n*2\r\n$8\r\nlazyincr\r\n$1\r\nk\r\n" EXEC);
+    CALL("INCR", "k");                           /* a write on it: MULTI DEL INCR EXEC */
+    expect_stream(MULTI "*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n*2\r\n$4\r\nINCR\r\n$1\r\nk\r\n" EXEC);
     CALL("SET", "k", "1", "PX", "1");
     mark = repl_stream_offset();
     db_set_now(T + 30);
-    Q("lazyget", "k");
+    Q("GET", "k");
     CALL("exec");
     expect_stream("*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n");
     conf_shared()->lazyfree_lazy_expire = 1;
     CALL("SET", "k", "1", "PX", "1");
     mark = repl_stream_offset();
     db_set_now(T + 40);
-    S("lazyincr", "k");
+    S("INCR", "k");
     CALL("eval");
-    expect_stream(MULTI "*2\r\n$6\r\nUNLINK\r\n$1\r\nk\r\n*2\r\n$8\r\nlazyincr\r\n$1\r\nk\r\n" EXEC);
+    expect_stream(MULTI "*2\r\n$6\r\nUNLINK\r\n$1\r\nk\r\n*2\r\n$4\r\nINCR\r\n$1\r\nk\r\n" EXEC);
     conf_shared()->lazyfree_lazy_expire = 0;
+    CALL("SET", "e1", "1", "PX", "1");
+    mark = repl_stream_offset();
+    db_set_now(T + 50);
     undo_begin();                               /* active expiry: outside any call */
+    ck_assert_uint_eq(db_active_expire_step(1000000), 1);
+    fixture_write_commit();
+    expect_stream("*2\r\n$3\r\nDEL\r\n$2\r\ne1\r\n");
+    undo_begin();                               /* and one after another, each alone */
     repl_propagate_expired(0, "e2", 2);
-    repl_propagate_expired(0, "e1", 2);
     repl_propagate_expired(1, "e3", 2);
     fixture_write_commit();
-    expect_stream("*2\r\n$3\r\nDEL\r\n$2\r\ne2\r\n*2\r\n$3\r\nDEL\r\n$2\r\ne1\r\n"
+    expect_stream("*2\r\n$3\r\nDEL\r\n$2\r\ne2\r\n"
                   "*2\r\n$6\r\nSELECT\r\n$1\r\n1\r\n*2\r\n$3\r\nDEL\r\n$2\r\ne3\r\n");
 }
 END_TEST
