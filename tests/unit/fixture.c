@@ -121,6 +121,15 @@ const char *fixture_exec_argv(int resp, enum fixture_end end, const char **argv)
     return fixture_exec(resp, end, argc, argv, NULL);
 }
 
+int fixture_run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed != 0;
+}
+
 uint64_t fixture_xorshift(uint64_t *state)
 {
     *state ^= *state << 13;

@@ -10,6 +10,7 @@
 #ifndef FERROUS_TESTS_UNIT_FIXTURE_H
 #define FERROUS_TESTS_UNIT_FIXTURE_H
 
+#include <check.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,10 @@ void fixture_config_install(void);
 const char *fixture_exec(int resp, enum fixture_end end, int argc, const char **argv, const size_t *lens);
 /* The same for a NULL-terminated argv. */
 const char *fixture_exec_argv(int resp, enum fixture_end end, const char **argv);
+
+/* Runs every test of the suite (freed after); the process's exit status: 0 when all
+ * passed. */
+int fixture_run_suite(Suite *s);
 
 /* xorshift64: the tests' fixed-seed random sequence, advanced in *state. */
 uint64_t fixture_xorshift(uint64_t *state);

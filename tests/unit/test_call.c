@@ -284,9 +284,5 @@ int main(void)
     tcase_add_test(tc, refusals_reach_the_hook);
     tcase_add_test(tc, abort_unwinds_interrupted_calls);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run_suite(s);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/unit/fixture.h"
 #include "conf/conf.h"
 
 static struct conf_values V;
@@ -329,9 +330,5 @@ int main(void)
     tcase_add_test(tc, config_get);
     tcase_add_test(tc, shared_copy);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return fixture_run_suite(s);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/unit/fixture.h"
 #include "conf/conf.h"
 #include "conf/rewrite.h"
 #include "util/splitargs.h"
@@ -175,9 +176,5 @@ int main(void)
     tcase_add_test(tc, missing_file_gets_every_forced_line);
     tcase_add_test(tc, defaults_in_the_file_stay_and_unset_values_go);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run_suite(s);
 }

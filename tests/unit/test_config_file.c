@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/unit/fixture.h"
 #include "master/config_file.h"
 
 static char oldcwd[PATH_MAX], tmpdir[PATH_MAX];
@@ -255,9 +256,5 @@ int main(void)
     tcase_add_test(tc, version_and_help);
     tcase_add_test(tc, debian_redis_conf);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return fixture_run_suite(s);
 }

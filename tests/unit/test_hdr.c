@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/unit/fixture.h"
 #include "util/hdr.h"
 #include "util/repr.h"
 
@@ -125,9 +126,5 @@ int main(void)
     tcase_add_test(tc, cumulative_levels_match_latency_histogram);
     tcase_add_test(tc, repr_quotes_as_sdscatrepr);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run_suite(s);
 }

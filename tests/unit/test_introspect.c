@@ -368,9 +368,5 @@ int main(void)
     tcase_add_test(tc, write_pause_holds_writes_only);
     tcase_add_test(tc, statistics_sum_over_slots);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run_suite(s);
 }

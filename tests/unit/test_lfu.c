@@ -3,6 +3,7 @@
  * across the 16-bit minute clock's wrap, and the logarithmic growth's rate. */
 #include <check.h>
 
+#include "tests/unit/fixture.h"
 #include "keyspace/db.h"
 #include "keyspace/lfu.h"
 
@@ -97,9 +98,5 @@ int main(void)
     tcase_add_test(tc, the_minute_clock_wraps);
     tcase_add_test(tc, growth_is_logarithmic_with_the_default_factor);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run_suite(s);
 }

@@ -733,9 +733,5 @@ int main(void)
     tcase_add_test(tc, test_rolled_back_script);
     tcase_add_test(tc, test_killed_at_every_step);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run_suite(s);
 }

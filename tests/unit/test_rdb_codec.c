@@ -558,9 +558,5 @@ static Suite *rdb_codec_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(rdb_codec_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return fixture_run_suite(rdb_codec_suite());
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/unit/fixture.h"
 #include "proto/reply.h"
 
 #define EXPECT(r, lit) expect_bytes(r, lit, sizeof(lit) - 1)
@@ -332,9 +333,5 @@ static Suite *reply_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(reply_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return fixture_run_suite(reply_suite());
 }

@@ -152,9 +152,5 @@ static Suite *script_run_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(script_run_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run_suite(script_run_suite());
 }

@@ -601,9 +601,5 @@ static Suite *slab_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(slab_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run_suite(slab_suite());
 }

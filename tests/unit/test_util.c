@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/unit/fixture.h"
 #include "util/glob.h"
 #include "util/numconv.h"
 #include "util/splitargs.h"
@@ -258,9 +259,5 @@ int main(void)
     tcase_add_test(tc, numconv_format);
     tcase_add_test(tc, numconv_memtoll);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return fixture_run_suite(s);
 }
