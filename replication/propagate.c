@@ -83,7 +83,7 @@ static void unit_end(void)
 
 void repl_propagate_call(const struct cmd_ctx *ctx, const struct call_result *res, int level)
 {
-    if (!undo_in_write())
+    if (!undo_in_write() || !repl_stream_fed())
         return;
     if (level > 0) {
         repl_rewrite_call(ctx, res, effect);
@@ -99,11 +99,13 @@ void repl_propagate_unwound(int level) { unit_reset(); }
 
 void repl_propagate_expired(int dbid, const void *key, size_t klen)
 {
-    repl_rewrite_expired(dbid, key, klen, effect);
+    if (repl_stream_fed())
+        repl_rewrite_expired(dbid, key, klen, effect);
 }
 
 void repl_propagate_served(int dbid, const void *key, size_t klen, const struct block_spec *spec,
                            const void *dest, const char *reply, size_t reply_len)
 {
-    repl_rewrite_served(dbid, key, klen, spec, dest, reply, reply_len, effect);
+    if (repl_stream_fed())
+        repl_rewrite_served(dbid, key, klen, spec, dest, reply, reply_len, effect);
 }

@@ -14,6 +14,9 @@
  * Each effect is a command preceded by SELECT when its database differs from the
  * stream's.  Which commands, and how rewritten: replication/rewrite.h.
  *
+ * Nothing is propagated while the stream has no reader (replication/stream.h): the
+ * hooks return at once.
+ *
  * Rollback: a unit lives inside one write; a write rolled back takes its appended
  * bytes with it (stream.h) and, through the 'unwound' hook, the private buffer.  So a
  * script or transaction that is rolled back (arena full, its worker killed, SHUTDOWN

@@ -25,6 +25,7 @@ struct repl_stream {
     uint64_t size;                      /* ring bytes */
     shm_off_t ring;
     long long conf_size;                /* the repl-backlog-size it was sized for */
+    uint32_t consumers;                 /* readers attached (stream.h: fed only then) */
 };
 
 _Static_assert(offsetof(struct repl_stream, seldb) == sizeof(uint64_t),
@@ -52,6 +53,16 @@ void repl_stream_create(long long size)
     s->ring = shm_alloc(s->size);
     s->conf_size = size;
     UNDO_SET(shm_header()->stream_off, off);
+}
+
+int repl_stream_fed(void) { return shm_header()->stream_off && stream()->consumers > 0; }
+
+void repl_stream_attach(void) { UNDO_SET(stream()->consumers, stream()->consumers + 1); }
+
+void repl_stream_detach(void)
+{
+    if (stream()->consumers)
+        UNDO_SET(stream()->consumers, stream()->consumers - 1);
 }
 
 uint64_t repl_stream_offset(void) { return stream()->head; }

@@ -26,11 +26,15 @@
  * ring (a new ring keeps the newest bytes; the old one is freed at commit), unless the
  * arena has not the pages for it (the old ring stays, a warning is logged).
  *
+ * Consumers: the stream is fed only while a reader is attached (a replica, the AOF
+ * writer: repl_stream_attach), as Redis feeds its backlog only once a replica came and
+ * its AOF buffer only with appendonly on: a server with neither pays nothing per
+ * write.  Appends made while fed are kept however readers come and go.
+ *
  * INFO replication: Redis 7.0 creates its backlog only when the first replica attaches,
  * so a master that never had one reports master_repl_offset:0, repl_backlog_active:0
- * and a histlen of 0.  Ferrous keeps the stream from the start (the AOF feed needs it)
- * but INFO mimics Redis (worker/cmd_info.c prints those zeros): tools that compare
- * offsets (redis-cli, sentinel) only do so once replicas exist.  The replication issue
+ * and a histlen of 0.  INFO mimics Redis (worker/cmd_info.c prints those zeros): tools
+ * that compare offsets (redis-cli, sentinel) only do so once replicas exist.  The replication issue
  * will report offsets counted from the stream offset at which the first replica
  * attached (Redis's repl_backlog_first_byte_offset = master_repl_offset + 1 then), and
  * reset seldb to -1 for it, as Redis resets slaveseldb.
@@ -44,6 +48,12 @@
 /* Creates the stream with a ring for repl-backlog-size 'size' if the arena has none
  * (worker startup, inside a write). */
 void repl_stream_create(long long size);
+
+/* Whether writes feed the stream now: some reader is attached. */
+int repl_stream_fed(void);
+/* A reader (replica, AOF writer) comes / goes.  Inside a write. */
+void repl_stream_attach(void);
+void repl_stream_detach(void);
 
 /* The offset of the next byte to append (bytes ever appended). */
 uint64_t repl_stream_offset(void);

@@ -228,6 +228,7 @@ static void setup(void)
     db_create_all(16);
     fixture_config_install();
     repl_stream_create(1 << 20);
+    repl_stream_attach();                       /* a reader: the stream is fed */
     fixture_write_commit();
     static const struct call_hooks hooks = { .propagate = repl_propagate_call, .unwound = repl_propagate_unwound };
     call_set_hooks(&hooks);
@@ -568,6 +569,30 @@ START_TEST(test_script_in_transaction)
 }
 END_TEST
 
+/* ---- no reader, nothing fed ---- */
+
+START_TEST(test_nothing_fed_without_a_reader)
+{
+    CALL("SET", "k", "1", "PX", "1");
+    undo_begin();
+    repl_stream_detach();
+    fixture_write_commit();
+    mark = repl_stream_offset();
+    CALL("SET", "a", "1");
+    S("INCR", "a");
+    S("INCR", "a");
+    CALL("eval");
+    db_set_now(T + 10);
+    CALL("GET", "k");                            /* expired, deleted: no DEL either */
+    ck_assert_uint_eq(repl_stream_offset(), mark);
+    undo_begin();
+    repl_stream_attach();
+    fixture_write_commit();
+    CALL("SET", "a", "2");
+    expect_stream("*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n2\r\n");
+}
+END_TEST
+
 /* ---- expired keys, clients served later ---- */
 
 START_TEST(test_expired_keys)
@@ -728,6 +753,7 @@ int main(void)
     tcase_add_test(tc, test_transactions);
     tcase_add_test(tc, test_scripts);
     tcase_add_test(tc, test_script_in_transaction);
+    tcase_add_test(tc, test_nothing_fed_without_a_reader);
     tcase_add_test(tc, test_expired_keys);
     tcase_add_test(tc, test_served_later);
     tcase_add_test(tc, test_rolled_back_script);
