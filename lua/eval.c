@@ -99,11 +99,62 @@ int lscript_compile(lua_State *L, const char *body, size_t len, const char *chun
 
 /* ---- the private compiled cache ---- */
 
+/* In front of the registry tables: compiled functions by sha in a direct-mapped table
+ * of registry references, so an EVALSHA that hits costs a compare instead of
+ * interning its sha as a Lua string twice.  Emptied with the tables. */
+#define FAST_SLOTS 64
+static struct fast_entry {
+    char sha[40];
+    int ref;                                /* 0: empty */
+    int flags;
+} fast[FAST_SLOTS];
+
+static struct fast_entry *fast_slot(const char *sha)
+{
+    unsigned h = 0;
+    for (int i = 0; i < 4; i++)
+        h = h * 31 + (unsigned char)sha[i];
+    return &fast[h % FAST_SLOTS];
+}
+
+static void fast_clear(lua_State *L)
+{
+    for (int i = 0; i < FAST_SLOTS; i++)
+        if (fast[i].ref) {
+            luaL_unref(L, LUA_REGISTRYINDEX, fast[i].ref);
+            fast[i].ref = 0;
+        }
+}
+
+/* Pushes the function of sha if the table has it. */
+static int fast_find(lua_State *L, const char *sha, int *flags)
+{
+    struct fast_entry *e = fast_slot(sha);
+    if (!e->ref || memcmp(e->sha, sha, 40) != 0)
+        return 0;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->ref);
+    *flags = e->flags;
+    return 1;
+}
+
+/* Remembers the function on the top of the stack (left there) for sha. */
+static void fast_put(lua_State *L, const char *sha, int flags)
+{
+    struct fast_entry *e = fast_slot(sha);
+    if (e->ref)
+        luaL_unref(L, LUA_REGISTRYINDEX, e->ref);
+    lua_pushvalue(L, -1);
+    e->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    memcpy(e->sha, sha, 40);
+    e->flags = flags;
+}
+
 static void sync_generation(lua_State *L)
 {
     uint64_t gen = scache_shared()->generation;
     if (gen == seen_generation)
         return;
+    fast_clear(L);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, LREG_SCRIPTS);
     lua_newtable(L);
@@ -177,12 +228,17 @@ static int load_function(struct cmd_ctx *c, int by_sha, char sha[41], int *flags
     } else {
         sha1_hex(c->argv[1], c->argvlen[1], sha);
     }
-    if (sha[0] && find_compiled(lstate, sha, flags))
+    if (sha[0] && fast_find(lstate, sha, flags))
         return 0;
+    if (sha[0] && find_compiled(lstate, sha, flags)) {
+        fast_put(lstate, sha, *flags);
+        return 0;
+    }
     if (!by_sha) {
         if (compile_body(c, sha, c->argv[1], c->argvlen[1], flags) < 0)
             return -1;
         cache_body(sha, c->argv[1], c->argvlen[1]);
+        fast_put(lstate, sha, *flags);
         return 0;
     }
     struct script_body *b = sha[0] ? scache_find(&scache_shared()->scripts, sha, 40) : NULL;
@@ -190,7 +246,10 @@ static int load_function(struct cmd_ctx *c, int by_sha, char sha[41], int *flags
         reply_error(c->reply, "NOSCRIPT No matching script. Please use EVAL.");
         return -1;
     }
-    return compile_body(c, sha, script_body_code(b), b->len, flags);
+    if (compile_body(c, sha, script_body_code(b), b->len, flags) < 0)
+        return -1;
+    fast_put(lstate, sha, *flags);
+    return 0;
 }
 
 static void eval_generic(struct cmd_ctx *c, int by_sha, int ro)

@@ -14,6 +14,10 @@
 #include "types/maxmemory.h"
 
 #define HOOK_EVERY 100000                  /* instructions between kill checks */
+#define GC_PERIOD 50                        /* runs between garbage collection steps */
+
+static int runs_since_gc;
+static int handler_ref = LUA_NOREF;         /* __redis__err__handler, looked up once */
 
 lua_State *lstate;
 struct lrun *lrun;
@@ -86,9 +90,13 @@ void lrun_exec(lua_State *L, struct lrun *run, int first, int nkeys, int as_glob
 {
     struct cmd_ctx *c = run->caller;
     int base = lua_gettop(L) - 1;           /* below the function */
-    lua_getfield(L, LUA_REGISTRYINDEX, LREG_G);
-    lua_getfield(L, -1, "__redis__err__handler");
-    lua_replace(L, -2);
+    if (handler_ref == LUA_NOREF) {
+        lua_getfield(L, LUA_REGISTRYINDEX, LREG_G);
+        lua_getfield(L, -1, "__redis__err__handler");
+        handler_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        lua_pop(L, 1);
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, handler_ref);
     lua_insert(L, -2);                      /* handler, function */
     int nargs = 0;
     if (as_globals) {
@@ -115,7 +123,10 @@ void lrun_exec(lua_State *L, struct lrun *run, int first, int nkeys, int as_glob
         lreply_write(L, c->reply, run->resp);
     }
     lua_settop(L, base);
-    lua_gc(L, LUA_GCSTEP, 1);
+    if (++runs_since_gc == GC_PERIOD) {     /* as Redis: a step per call costs too much CPU */
+        lua_gc(L, LUA_GCSTEP, GC_PERIOD);
+        runs_since_gc = 0;
+    }
 }
 
 /* Checks numkeys; replies and returns -1 when invalid. */

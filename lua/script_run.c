@@ -33,7 +33,10 @@ void srun_begin(int is_eval, int slot)
     struct script_run *r = run();
     uint64_t id = ++r->next_id;
     r->start_ms = db_wall_ms();
-    r->pid = (int32_t)getpid();
+    static int32_t my_pid;                  /* this worker's: no syscall per script */
+    if (!my_pid)
+        my_pid = (int32_t)getpid();
+    r->pid = my_pid;
     r->slot = slot;
     r->recoveries = lock_recoveries();
     __atomic_store_n(&r->state, id << 8 | (is_eval ? SRUN_EVAL : 0), __ATOMIC_SEQ_CST);

@@ -4,6 +4,7 @@
 worker; and a script whose worker is SIGKILLed half-way leaves nothing behind."""
 
 import os
+import random
 import signal
 import threading
 import time
@@ -201,6 +202,23 @@ def test_script_flush_is_seen_by_all_workers(two_workers):
             c[w].evalsha(sha, 0)
     assert c[1].script_load("return 1") == sha
     assert c[0].evalsha(sha, 0) == 1
+
+
+def test_many_scripts_each_run_its_own_code(two_workers):
+    """More scripts than a worker's table of compiled ones has slots, run in a shuffled
+    order on both workers, before and after a flush that gives the same shas back."""
+    server, c = two_workers
+    bodies = [f"return {{{i}, KEYS[1], ARGV[1]}}" for i in range(300)]
+    for round in range(2):
+        shas = [c[0].script_load(b) for b in bodies]
+        order = list(range(len(bodies))) * 2
+        random.Random(round).shuffle(order)
+        for n, i in enumerate(order):
+            assert c[n % 2].evalsha(shas[i], 1, "k", "a") == [i, b"k", b"a"]
+        assert c[1].eval(bodies[7], 1, "x", "y") == [7, b"x", b"y"]
+        c[round].script_flush()
+        with pytest.raises(redis.ResponseError, match="^No matching script"):
+            c[1 - round].evalsha(shas[3], 1, "k", "a")
 
 
 class Call(threading.Thread):
