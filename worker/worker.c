@@ -223,11 +223,35 @@ static void unblock(struct client *c, int cancel)
 /* Appends a published message to its receivers' output buffers, in the form of each
  * one's protocol (RESP2: an array, RESP3: a push); a receiver over its output buffer
  * limit is closed. */
+/* The receivers of the last delivery of the current drain: messages to one channel
+ * follow each other naming the same clients, found once.  Valid within one drain (no
+ * client is freed during it). */
+#define MEMO_RECEIVERS 256
+static struct {
+    uint32_t n;
+    uint64_t ids[MEMO_RECEIVERS];
+    struct client *clients[MEMO_RECEIVERS];
+} memo;
+
+static struct client *const *receivers(const struct pubsub_delivery *d)
+{
+    if (d->nids > MEMO_RECEIVERS)
+        return NULL;
+    if (d->nids != memo.n || memcmp(d->ids, memo.ids, d->nids * sizeof(uint64_t)) != 0) {
+        memcpy(memo.ids, d->ids, d->nids * sizeof(uint64_t));
+        for (uint32_t i = 0; i < d->nids; i++)
+            memo.clients[i] = client_map_get(d->ids[i]);
+        memo.n = d->nids;
+    }
+    return memo.clients;
+}
+
 static void deliver_push(const struct pubsub_delivery *d)
 {
     const char *payload = pubsub_delivery_payload(d);
+    struct client *const *known = receivers(d);
     for (uint32_t i = 0; i < d->nids; i++) {
-        struct client *c = client_map_get(d->ids[i]);
+        struct client *c = known ? known[i] : client_map_get(d->ids[i]);
         if (!c || (c->flags & CLIENT_CLOSE_ASAP))
             continue;
         size_t at = c->out.len;
@@ -246,6 +270,7 @@ static void drain_inbox_locked(void)
     if (!inbox_pending(worker.slot))
         return;
     undo_begin();
+    memo.n = UINT32_MAX;                /* clients may have gone since the last drain */
     shm_off_t m = inbox_take(worker.slot);
     while (m) {
         struct inbox_msg *msg = shm_ptr(m);
