@@ -112,11 +112,12 @@ MONITORED = [(0, ("SET", "k", "v")), (1, ("GET", "k")), (0, ("CONFIG", "GET", "m
              (1, ("PING",)), (0, ("LPUSH", "k", "x")), (1, ("DEBUG", "SLEEP", "0")), (0, ("ECHO", "e"))]
 
 
-def monitored_lines(server, clients):
-    """Runs MONITORED, returns the monitor's lines as (db, sender index, args text)."""
+def monitored_lines(server, clients, steps):
+    """Runs steps ((sender index, args), ...), returns the monitor's lines as (db, sender
+    index or 'lua', args text)."""
     monitor, _ = start_monitor(server)
     ports = [int(my_fields(c)["addr"].rsplit(":", 1)[1]) for c in clients]
-    for who, args in MONITORED:
+    for who, args in steps:
         run(clients[who], *args)
     run(clients[0], "ECHO", "last")
     lines = []
@@ -125,14 +126,16 @@ def monitored_lines(server, clients):
         assert m, lines
         if m.group(5) == '"ECHO" "last"':
             break
-        lines.append((m.group(3), ports.index(int(m.group(4).rsplit(":", 1)[1])), m.group(5)))
+        origin = m.group(4)
+        lines.append((m.group(3), origin if origin == "lua" else ports.index(int(origin.rsplit(":", 1)[1])),
+                      m.group(5)))
     monitor.close()
     return lines
 
 
 def test_monitor_sees_every_worker_in_order_as_redis_shows_it(two_workers, debug_oracle):
-    ours = monitored_lines(two_workers, on_each_worker(two_workers))
-    theirs = monitored_lines(debug_oracle, [exact(debug_oracle), exact(debug_oracle)])
+    ours = monitored_lines(two_workers, on_each_worker(two_workers), MONITORED)
+    theirs = monitored_lines(debug_oracle, [exact(debug_oracle), exact(debug_oracle)], MONITORED)
     assert ours == theirs
     assert any(who == 1 for _, who, _ in ours) and any(who == 0 for _, who, _ in ours)
 
@@ -152,24 +155,9 @@ NESTED = [(0, ("MULTI",)), (0, ("SET", "k", "v")), (1, ("GET", "k")), (0, ("INCR
 
 
 def nested_lines(server, clients):
-    """Runs NESTED, returns the monitor's lines as (db, sender index or 'lua', args text)."""
+    """Runs NESTED after loading LIBRARY: the monitor's lines."""
     run(clients[0], "FUNCTION", "LOAD", "REPLACE", LIBRARY)
-    monitor, _ = start_monitor(server)
-    ports = [int(my_fields(c)["addr"].rsplit(":", 1)[1]) for c in clients]
-    for who, args in NESTED:
-        run(clients[who], *args)
-    run(clients[0], "ECHO", "last")
-    lines = []
-    while True:
-        m = MONITOR_LINE.match(monitor.line())
-        assert m, lines
-        if m.group(5) == '"ECHO" "last"':
-            break
-        origin = m.group(4)
-        lines.append((m.group(3), origin if origin == "lua" else ports.index(int(origin.rsplit(":", 1)[1])),
-                      m.group(5)))
-    monitor.close()
-    return lines
+    return monitored_lines(server, clients, NESTED)
 
 
 def test_monitor_shows_transactions_and_scripts_as_redis(two_workers, oracle):
