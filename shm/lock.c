@@ -35,6 +35,25 @@ int shm_lock_init(struct shm_lock *lock)
 }
 
 /* Called with the mutex just acquired; rc is pthread's result. */
+/* This process's pid for owner_pid without a getpid() syscall per acquisition; a
+ * forked child (a worker) forgets its parent's. */
+static pid_t cached_pid;
+
+static void forget_pid(void) { cached_pid = 0; }
+
+static pid_t own_pid(void)
+{
+    static int atfork_registered;          /* inherited with the handler by children */
+    if (!cached_pid) {
+        if (!atfork_registered) {
+            pthread_atfork(NULL, NULL, forget_pid);
+            atfork_registered = 1;
+        }
+        cached_pid = getpid();
+    }
+    return cached_pid;
+}
+
 static int after_acquire(int rc)
 {
     struct shm_lock *lock = &shm_header()->lock;
@@ -53,7 +72,7 @@ static int after_acquire(int rc)
         abort();
     }
     held_here = 1;
-    lock->owner_pid = getpid();
+    lock->owner_pid = own_pid();
     return recovered;
 }
 

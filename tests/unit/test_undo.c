@@ -237,6 +237,8 @@ static int run_child(long n, struct range *out, size_t *nout)
         report_fd = fds[1];
         if (shm_lock_acquire() != 0)
             _exit(2);
+        if (shm_header()->lock.owner_pid != getpid())   /* not the parent's, cached */
+            _exit(3);
         undo_test_crash_after(n, NULL);
         undo_begin();
         the_write(report_pipe);
@@ -289,6 +291,7 @@ START_TEST(test_killed_writer_recovered)
         ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status %d", status);
         uint32_t recoveries = shm_header()->lock.recoveries;
         ck_assert_int_eq(shm_lock_acquire(), 1);
+        ck_assert_int_eq(shm_header()->lock.owner_pid, getpid());
         ck_assert_uint_eq(shm_header()->lock.recoveries, recoveries + 1);
         ck_assert_uint_eq(undo_used(), 0);
         assert_restored(snap, got, ngot);
