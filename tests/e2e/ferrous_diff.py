@@ -282,6 +282,16 @@ def run_command(client, *args):
     return client.execute_command(*args)
 
 
+def reply_differences(subject, oracle, commands):
+    """The commands whose reply differs between two exact clients, with both replies."""
+    diffs = []
+    for args in commands:
+        ours, theirs = run_command(subject, *args), run_command(oracle, *args)
+        if ours != theirs:
+            diffs.append(f"{' '.join(args)}:\n   ferrous {show(ours)}\n   redis   {show(theirs)}")
+    return diffs
+
+
 def reply_text(reply):
     """The text of a bulk or verbatim reply (verbatim without its 'txt:' prefix)."""
     assert reply.kind in ("$", "="), show(reply)

@@ -222,6 +222,27 @@ def worker_of(client):
     return int(dict(f.split("=", 1) for f in info.split() if "=" in f)["worker"])
 
 
+def worker_serving(server, client_port):
+    """Pid of the worker holding the server side of the connection from client_port
+    (found through /proc/net/tcp's socket inode)."""
+    inode = None
+    with open("/proc/net/tcp") as f:
+        for line in f.read().splitlines()[1:]:
+            fields = line.split()
+            local, remote = (int(a.split(":")[1], 16) for a in fields[1:3])
+            if local == server.port and remote == client_port:
+                inode = fields[9]
+    assert inode, "the connection's server side is not in /proc/net/tcp"
+    for pid in children(server.pid):
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]":
+                    return pid
+            except OSError:
+                pass
+    raise AssertionError("no worker holds the connection")
+
+
 def clients_per_worker(server, nworkers, per_worker=1):
     """{worker: [per_worker clients]} - connections are spread by the kernel
     (SO_REUSEPORT), so open until every worker has its share, closing the extras."""

@@ -42,6 +42,15 @@ class Writer(threading.Thread):
         return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=10,
                            single_connection_client=True)
 
+    def reconnect(self, r):
+        """A new connection after the worker of r died (respawn under way)."""
+        time.sleep(0.01)
+        try:
+            r.close()
+        except Exception:
+            pass
+        return self.connect()
+
     def run(self):
         r, n = self.connect(), 0
         while not self.stop.is_set():
@@ -62,12 +71,7 @@ class Writer(threading.Thread):
                     self.lost_sets.append(n)
                 else:
                     self.lost_incr += 1
-                time.sleep(0.01)
-                try:
-                    r.close()
-                except Exception:
-                    pass
-                r = self.connect()
+                r = self.reconnect(r)
             except redis.ResponseError as e:
                 self.errors.append(f"error reply: {e}")
             n += 1
@@ -143,12 +147,7 @@ class AggregateWriter(Writer):
                 self.acked_sets.append(n)
             except (redis.ConnectionError, redis.TimeoutError):
                 self.lost_sets.append(n)
-                time.sleep(0.01)
-                try:
-                    r.close()
-                except Exception:
-                    pass
-                r = self.connect()
+                r = self.reconnect(r)
             except redis.ResponseError as e:
                 self.errors.append(f"error reply: {e}")
             n += 1

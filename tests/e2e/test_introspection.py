@@ -91,16 +91,6 @@ def wait_closed(client, timeout=3.0):
     return False
 
 
-def same_replies(subject, oracle, commands):
-    """Commands whose reply differs between the two clients, with both replies."""
-    diffs = []
-    for args in commands:
-        ours, theirs = run(subject, *args), run(oracle, *args)
-        if ours != theirs:
-            diffs.append(f"{' '.join(args)}:\n   ferrous {fd.show(ours)}\n   redis   {fd.show(theirs)}")
-    return diffs
-
-
 @pytest.fixture
 def two_workers(start_server):
     return start_server(args=WORKERS)
@@ -377,7 +367,7 @@ def test_config_errors_match_redis(ferrous, oracle):
                 ("CONFIG", "RESETSTAT", "x"), ("CONFIG", "HELP", "x"), ("CONFIG", "HELP"),
                 ("CONFIG", "GET", "nosuchparam"), ("CONFIG", "GET", "maxmemory-policy"),
                 ("CONFIG", "SET", "maxmemory-policy", "volatile-lru"), ("CONFIG", "GET", "maxmemory-policy")]
-    assert same_replies(exact(ferrous), exact(oracle), commands) == []
+    assert fd.reply_differences(exact(ferrous), exact(oracle), commands) == []
 
 
 def test_config_resetstat(two_workers):
@@ -532,7 +522,7 @@ def test_command_list_and_errors(ferrous, oracle):
                 ("COMMAND", "GETKEYS", "nosuch", "k"), ("COMMAND", "GETKEYS", "ping", "x"),
                 ("COMMAND", "GETKEYS", "get"), ("COMMAND", "GETKEYS", "get", "a", "b"),
                 ("COMMAND", "INFO", "config|get"), ("COMMAND", "INFO", "config|nosuch", "a|b|c")]
-    assert same_replies(c, o, commands) == []
+    assert fd.reply_differences(c, o, commands) == []
 
 
 def test_help_texts(ferrous, oracle):
@@ -641,7 +631,7 @@ def test_client_errors_match_redis(ferrous, oracle):
                 ("CLIENT", "LIST", "ID", "abc"), ("CLIENT", "LIST", "ID", "0", "999999"),
                 ("CLIENT", "LIST", "FOO"), ("CLIENT", "LIST", "TYPE", "normal", "ID", "1"),
                 ("CLIENT", "LIST", "TYPE", "replica")]
-    assert same_replies(exact(ferrous), exact(oracle), commands) == []
+    assert fd.reply_differences(exact(ferrous), exact(oracle), commands) == []
 
 
 def test_client_list_reply_types(ferrous, oracle):

@@ -82,16 +82,6 @@ def start_monitor(server):
     return m, fields
 
 
-def same_replies(ours, theirs, commands):
-    """The commands whose reply differs between the two clients, with both replies."""
-    diffs = []
-    for args in commands:
-        a, b = run(ours, *args), run(theirs, *args)
-        if a != b:
-            diffs.append(f"{' '.join(args)}:\n   ferrous {fd.show(a)}\n   redis   {fd.show(b)}")
-    return diffs
-
-
 @pytest.fixture
 def two_workers(start_server):
     return start_server(args=WORKERS)
@@ -300,7 +290,7 @@ def test_slowlog_and_latency_replies_as_redis(two_workers, oracle):
                 ("CLIENT", "UNPAUSE"), ("CLIENT", "NO-EVICT", "x"), ("CLIENT", "NO-EVICT"),
                 ("CLIENT", "NO-EVICT", "ON"), ("CLIENT", "NO-EVICT", "off"),
                 ("CONFIG", "REWRITE"), ("CONFIG", "REWRITE", "x"), ("MONITOR", "x")]
-    assert same_replies(exact(two_workers), exact(oracle), commands) == []
+    assert fd.reply_differences(exact(two_workers), exact(oracle), commands) == []
 
 
 # --- LATENCY -----------------------------------------------------------------------------
@@ -526,4 +516,4 @@ def test_command_getkeys_of_movable_keys_as_redis(ferrous, oracle):
     ours, theirs = exact(ferrous), exact(oracle)
     known = [args for args in GETKEYS if run(ours, "COMMAND", "INFO", args[0]).value[0].value is not None]
     assert len(known) >= 10
-    assert same_replies(ours, theirs, [("COMMAND", "GETKEYS") + args for args in known]) == []
+    assert fd.reply_differences(ours, theirs, [("COMMAND", "GETKEYS") + args for args in known]) == []

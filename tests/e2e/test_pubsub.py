@@ -18,6 +18,7 @@ import time
 import pytest
 
 from ferrous_harness import children as worker_pids
+from ferrous_harness import worker_serving
 
 WORKERS = 2
 
@@ -422,24 +423,8 @@ def test_slow_reader_gets_every_reply_intact(server):
 # --- a worker dies ----------------------------------------------------------------------
 
 def pid_serving(conn, server):
-    """The worker process holding the server side of conn (through /proc/net/tcp's inodes)."""
-    client_port = conn.sock.getsockname()[1]
-    inode = None
-    with open("/proc/net/tcp") as f:
-        for line in f.readlines()[1:]:
-            fields = line.split()
-            local, remote = fields[1].split(":"), fields[2].split(":")
-            if int(local[1], 16) == server.port and int(remote[1], 16) == client_port:
-                inode = fields[9]
-    assert inode, "the connection's server side is not in /proc/net/tcp"
-    for pid in worker_pids(server.pid):
-        for fd in os.listdir(f"/proc/{pid}/fd"):
-            try:
-                if os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]":
-                    return pid
-            except OSError:
-                pass
-    raise AssertionError("no worker holds the connection")
+    """The worker process holding the server side of conn."""
+    return worker_serving(server, conn.sock.getsockname()[1])
 
 
 def test_killed_worker_leaves_no_subscription(server):

@@ -15,6 +15,7 @@ import redis
 
 from ferrous_harness import children as worker_pids
 from ferrous_harness import clients_per_worker
+from ferrous_harness import worker_serving
 
 WORKERS = 2
 
@@ -25,24 +26,8 @@ def one_client_per_worker(server):
 
 
 def pid_serving(server, client):
-    """Pid of the worker holding client's connection, found by the socket's inode."""
-    peer_port = client.connection._sock.getsockname()[1]
-    inode = None
-    with open("/proc/net/tcp") as f:
-        for line in f.read().splitlines()[1:]:
-            fields = line.split()
-            local, remote = (int(a.split(":")[1], 16) for a in fields[1:3])
-            if local == server.port and remote == peer_port:
-                inode = fields[9]
-    assert inode, "server side of the connection not found"
-    for pid in worker_pids(server.pid):
-        for fd in os.listdir(f"/proc/{pid}/fd"):
-            try:
-                if os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]":
-                    return pid
-            except OSError:
-                pass
-    raise AssertionError("no worker holds the connection")
+    """Pid of the worker holding client's connection."""
+    return worker_serving(server, client.connection._sock.getsockname()[1])
 
 
 def pipelined(client, commands):

@@ -841,9 +841,5 @@ static Suite *listpack_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(listpack_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return fixture_run_suite(listpack_suite());
 }

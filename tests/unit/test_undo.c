@@ -428,9 +428,5 @@ static Suite *undo_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(undo_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run_suite(undo_suite());
 }
