@@ -1,8 +1,7 @@
 /* shm/undo.c - the undo log (see shm/undo.h for the contract).
  *
- * Record layout in the log region (header.undo_off), 8-byte aligned:
- *   struct undo_record { shm_off_t off; uint64_t len; } followed by len bytes of old
- *   contents, padded to 8.
+ * Records (struct undo_record, shm/undo.h) are appended by undo_save, inline in
+ * the header; this file has its rare path (full log, test hook), commit and rollback.
  * Appending: the record is written past 'used', then 'used' grows (release fence),
  * and only then does the caller change the bytes.  A crash between the two leaves a
  * record whose bytes equal the current ones: rolling it back is harmless.
@@ -19,17 +18,12 @@
 #include "shm/alloc.h"
 #include "shm/slab_internal.h"
 
-struct undo_record {
-    shm_off_t off;
-    uint64_t len;
-};
-
 jmp_buf *undo_guard;
 
 static int in_write;
 static shm_off_t *deferred;
 static size_t deferred_len, deferred_cap;
-static long crash_countdown = -1;
+long undo_crash_countdown = -1;
 static void (*crash_fn)(void);
 
 static inline struct shm_undo_state *undo_state(void) { return &shm_header()->undo; }
@@ -49,34 +43,26 @@ void undo_begin(void)
 int undo_in_write(void) { return in_write; }
 uint64_t undo_used(void) { return undo_state()->used; }
 
-static void crash_hook_tick(void)
+/* The test hook's countdown, then the record - or the abort of a write whose log is
+ * full. */
+void undo_save_rare(const void *addr, size_t len)
 {
-    if (crash_countdown < 0)
-        return;
-    if (crash_countdown-- == 0) {
-        crash_countdown = -1;
+    if (undo_crash_countdown >= 0 && undo_crash_countdown-- == 0) {
+        undo_crash_countdown = -1;
         if (crash_fn)
             crash_fn();
         else
             raise(SIGKILL);
     }
+    uint64_t need = sizeof(struct undo_record) + ((len + 7) & ~(uint64_t)7);
+    if (undo_state()->used + need > undo_state()->capacity)
+        undo_abort(UNDO_ABORT_LOG_FULL);
+    undo_append(addr, len, need);
 }
 
-void undo_save(const void *addr, size_t len)
+/* 'used' only grows within a write, so its largest value is seen when the write ends. */
+static void note_high_water(struct shm_undo_state *st)
 {
-    struct shm_undo_state *st = undo_state();
-    uint64_t need = sizeof(struct undo_record) + ((len + 7) & ~(uint64_t)7);
-
-    crash_hook_tick();
-    if (st->used + need > st->capacity)
-        undo_abort(UNDO_ABORT_LOG_FULL);
-    char *at = undo_region() + st->used;
-    struct undo_record *rec = (struct undo_record *)at;
-    rec->off = shm_off(addr);
-    rec->len = len;
-    memcpy(at + sizeof(*rec), addr, len);
-    __atomic_store_n(&st->used, st->used + need, __ATOMIC_RELEASE);
-    __atomic_thread_fence(__ATOMIC_RELEASE);    /* record before the caller's store */
     if (st->used > st->high_water)
         st->high_water = st->used;
 }
@@ -99,6 +85,7 @@ void undo_commit(void)
     for (size_t i = 0; i < deferred_len; i++)
         slab_free_locked(deferred[i]);
     deferred_len = 0;
+    note_high_water(undo_state());
     __atomic_thread_fence(__ATOMIC_RELEASE);
     __atomic_store_n(&undo_state()->used, 0, __ATOMIC_RELEASE);
     in_write = 0;
@@ -132,6 +119,7 @@ void undo_rollback(void)
     }
     free(starts);
     deferred_len = 0;
+    note_high_water(st);
     __atomic_thread_fence(__ATOMIC_RELEASE);
     __atomic_store_n(&st->used, 0, __ATOMIC_RELEASE);
     in_write = 0;
@@ -150,6 +138,6 @@ void undo_abort(enum undo_abort_reason why)
 
 void undo_test_crash_after(long n, void (*fn)(void))
 {
-    crash_countdown = n;
+    undo_crash_countdown = n;
     crash_fn = fn;
 }

@@ -22,13 +22,52 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <string.h>
 #include "shm/arena.h"
 
 /* Starts a write; the lock must be held and the log empty. */
 void undo_begin(void);
 
-/* Saves the current contents of [addr, addr+len) (inside the arena) in the log. */
-void undo_save(const void *addr, size_t len);
+/* Saves the current contents of [addr, addr+len) (inside the arena) in the log.
+ * Inline: a write logs a dozen small ranges per command, most of fixed size, so the
+ * copy becomes a few moves; a full log and the test hook take undo_save_rare(). */
+static inline void undo_save(const void *addr, size_t len);
+
+/* A record in the log region (header.undo_off), 8-byte aligned: this, then len bytes
+ * of old contents padded to 8. */
+struct undo_record {
+    shm_off_t off;
+    uint64_t len;
+};
+
+/* >= 0 while the crash test hook is armed (undo_test_crash_after). */
+extern long undo_crash_countdown;
+
+/* undo_save when the log is full (aborts the write) or the test hook is armed. */
+void undo_save_rare(const void *addr, size_t len);
+
+/* Appends the record of [addr, addr+len), need bytes long, to a log with room. */
+static inline void undo_append(const void *addr, size_t len, uint64_t need)
+{
+    struct shm_undo_state *st = &shm_header()->undo;
+    uint64_t used = st->used;
+    struct undo_record *rec = (struct undo_record *)(shm_base + shm_header()->undo_off + used);
+    rec->off = shm_off(addr);
+    rec->len = len;
+    memcpy(rec + 1, addr, len);
+    __atomic_store_n(&st->used, used + need, __ATOMIC_RELEASE);
+    __atomic_thread_fence(__ATOMIC_RELEASE);    /* record before the caller's store */
+}
+
+static inline void undo_save(const void *addr, size_t len)
+{
+    const struct shm_undo_state *st = &shm_header()->undo;
+    uint64_t need = sizeof(struct undo_record) + ((len + 7) & ~(uint64_t)7);
+    if (__builtin_expect(st->used + need > st->capacity || undo_crash_countdown >= 0, 0))
+        undo_save_rare(addr, len);
+    else
+        undo_append(addr, len, need);
+}
 
 /* Assign an arena lvalue after logging its old value. */
 #define UNDO_SET(lvalue, value) \

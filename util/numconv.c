@@ -26,9 +26,8 @@ static int parse_digits(const char *s, size_t len, unsigned long long *out)
     if (len == 0 || (s[0] == '0' && len > 1)) return 0;
     for (size_t i = 0; i < len; i++) {
         if (s[i] < '0' || s[i] > '9') return 0;
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (ULLONG_MAX - d) / 10) return 0;
-        v = v * 10 + d;
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (unsigned)(s[i] - '0'), &v))
+            return 0;
     }
     *out = v;
     return 1;
