@@ -228,6 +228,15 @@ static void replace_at(struct db *db, shm_off_t *slot, shm_off_t new_off, int ke
         watch_touch(db, nkv->data, nkv->keylen);
 }
 
+void db_overwritten(struct db *db, struct kv *kv, int keep_ttl)
+{
+    if (!lfu_enabled())
+        UNDO_SET(kv->lru, db_lru_clock());
+    if (!keep_ttl)
+        db_remove_expire(db, kv);
+    watch_touch(db, kv->data, kv->keylen);
+}
+
 void db_set(struct db *db, shm_off_t off, int keep_ttl)
 {
     struct kv *kv = kv_at(off);

@@ -65,6 +65,10 @@ void db_add(struct db *db, shm_off_t kv);
 /* Replaces the existing key's kv by new_kv (same key).  keep_ttl: the new kv takes
  * the old one's expire time; else the key loses its TTL.  Frees the old kv. */
 void db_replace(struct db *db, shm_off_t new_kv, int keep_ttl);
+/* After the key's kv had its value rewritten in place (kv_overwrite_string): what
+ * db_replace does besides swapping the kv - the LRU clock, the TTL dropped unless
+ * keep_ttl, WATCH. */
+void db_overwritten(struct db *db, struct kv *kv, int keep_ttl);
 /* For a command that overwrites a key whatever it holds (MSET): deletes it if it
  * expired, and returns the slot pointing at its kv, for db_replace_at, or NULL when
  * the key is absent.  One table lookup, no LRU update, no statistics. */

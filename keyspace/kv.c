@@ -4,6 +4,7 @@
 
 #include "keyspace/kv.h"
 #include "shm/alloc.h"
+#include "shm/undo.h"
 #include "util/numconv.h"
 
 static kv_value_free_fn *value_freers[8];
@@ -58,12 +59,21 @@ shm_off_t kv_blob_new(size_t cap)
 
 size_t kv_blob_cap(shm_off_t blob) { return shm_alloc_usable(blob) - sizeof(struct kv_blob); }
 
+/* The encoding a string value gets in mode (Redis's choice); *v holds an int's value. */
+static enum kv_enc string_enc(const void *val, size_t vlen, enum kv_str_mode mode, long long *v)
+{
+    if (mode == KV_STR_AUTO && vlen <= 20 && string2ll(val, vlen, v))
+        return KV_ENC_INT;
+    return mode != KV_STR_RAW && vlen <= KV_EMBSTR_MAX ? KV_ENC_EMBSTR : KV_ENC_RAW;
+}
+
 shm_off_t kv_new_string(const void *key, size_t klen, const void *val, size_t vlen, enum kv_str_mode mode)
 {
     long long v;
-    if (mode == KV_STR_AUTO && vlen <= 20 && string2ll(val, vlen, &v))
+    enum kv_enc enc = string_enc(val, vlen, mode, &v);
+    if (enc == KV_ENC_INT)
         return kv_new_int(key, klen, v);
-    if (mode != KV_STR_RAW && vlen <= KV_EMBSTR_MAX) {
+    if (enc == KV_ENC_EMBSTR) {
         shm_off_t off;
         struct kv *kv = kv_alloc(key, klen, vlen, &off);
         kv->type = KV_STRING;
@@ -76,6 +86,18 @@ shm_off_t kv_new_string(const void *key, size_t klen, const void *val, size_t vl
     memcpy(b->data, val, vlen);
     b->len = vlen;
     return kv_new_object(key, klen, KV_STRING, KV_ENC_RAW, blob);
+}
+
+int kv_overwrite_string(struct kv *kv, const void *val, size_t vlen, enum kv_str_mode mode)
+{
+    long long v;
+    enum kv_enc enc = string_enc(val, vlen, mode, &v);
+    size_t payload = enc == KV_ENC_INT ? sizeof(v) : vlen;
+    if (kv->type != KV_STRING || enc == KV_ENC_RAW || enc != kv->enc || payload != kv->vlen)
+        return 0;
+    undo_save(kv_payload(kv), payload);
+    memcpy(kv_payload(kv), enc == KV_ENC_INT ? (const void *)&v : val, payload);
+    return 1;
 }
 
 const char *kv_string(struct kv *kv, char *buf, size_t *len)

@@ -72,6 +72,11 @@ static inline long long kv_int(struct kv *kv)
 enum kv_str_mode { KV_STR_AUTO = 0, KV_STR_NOINT = 1, KV_STR_RAW = 2 };
 shm_off_t kv_new_string(const void *key, size_t klen, const void *val, size_t vlen, enum kv_str_mode mode);
 shm_off_t kv_new_int(const void *key, size_t klen, long long v);
+/* Rewrites a string kv's value in place (old bytes undo-logged) when the new value
+ * takes the same encoding and payload size - an int, or an embstr of the same length -
+ * so its allocation fits exactly; 0 (nothing changed) otherwise.  Only the value: the
+ * caller does what replacing the kv would (keyspace/db.h: db_overwritten). */
+int kv_overwrite_string(struct kv *kv, const void *val, size_t vlen, enum kv_str_mode mode);
 /* A kv holding an offset to a value object of another type. */
 shm_off_t kv_new_object(const void *key, size_t klen, enum kv_type type, enum kv_enc enc, shm_off_t obj);
 

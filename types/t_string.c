@@ -108,11 +108,17 @@ static struct kv *put_kv(struct cmd_ctx *c, shm_off_t off, int exists, int keep_
     return kv_at(off);
 }
 
-/* Stores argv[vi] as the value of argv[ki] with Redis's encoding choice. */
-static struct kv *put_string(struct cmd_ctx *c, int ki, int vi, int exists, int keep_ttl)
+/* Stores argv[vi] as the value of argv[ki], whose kv is old (NULL: absent), with
+ * Redis's encoding choice: in old's place when the new value fits it exactly. */
+static struct kv *put_string(struct cmd_ctx *c, int ki, int vi, struct kv *old, int keep_ttl)
 {
+    if (old && kv_overwrite_string(old, c->argv[vi], c->argvlen[vi], KV_STR_AUTO)) {
+        db_overwritten(c->db, old, keep_ttl);
+        c->dirty++;
+        return old;
+    }
     shm_off_t off = kv_new_string(c->argv[ki], c->argvlen[ki], c->argv[vi], c->argvlen[vi], KV_STR_AUTO);
-    return put_kv(c, off, exists, keep_ttl);
+    return put_kv(c, off, old != NULL, keep_ttl);
 }
 
 /* ---- GET and its read-only relatives ------------------------------------------ */
@@ -272,7 +278,7 @@ static int set_generic(struct cmd_ctx *c, const struct ttl_args *a, int vi)
     }
     if ((a->flags & OPT_NX && old) || (a->flags & OPT_XX && !old))
         return 0;
-    struct kv *kv = put_string(c, 1, vi, old != NULL, a->flags & (OPT_KEEPTTL | OPT_EXPIRE));
+    struct kv *kv = put_string(c, 1, vi, old, a->flags & (OPT_KEEPTTL | OPT_EXPIRE));
     notify_keyspace_event(NOTIFY_STRING, "set", c->dbid, c->argv[1], c->argvlen[1]);
     if (a->expire_argi) {
         db_set_expire(c->db, kv, when);
@@ -321,7 +327,7 @@ static void getset_command(struct cmd_ctx *c)
 {
     struct kv *old;
     if (get_generic(c, &old)) {
-        put_string(c, 1, 2, old != NULL, 0);
+        put_string(c, 1, 2, old, 0);
         notify_keyspace_event(NOTIFY_STRING, "set", c->dbid, c->argv[1], c->argvlen[1]);
     }
 }
@@ -456,7 +462,7 @@ static void append_command(struct cmd_ctx *c)
         return;
     size_t alen = c->argvlen[2];
     if (!kv) {
-        put_string(c, 1, 2, 0, 0);
+        put_string(c, 1, 2, NULL, 0);
         notify_keyspace_event(NOTIFY_STRING, "append", c->dbid, c->argv[1], c->argvlen[1]);
         reply_int(c->reply, (long long)alen);
         return;

@@ -173,6 +173,34 @@ START_TEST(incr_in_place_keeps_ttl_and_rolls_back)
 }
 END_TEST
 
+START_TEST(set_in_place_when_the_value_fits)
+{
+    RUN("set", "k", "abc", "ex", "100");
+    struct kv *kv = peek("k");
+    RUN_UNDONE("set", "k", "xyz");
+    ck_assert_str_eq(RUN("get", "k"), "$3\r\nabc\r\n");
+    ck_assert_int_gt(db_get_expire(db_get(0), peek("k")), 0);     /* the rollback kept the TTL */
+    ck_assert_str_eq(RUN("set", "k", "xyz", "keepttl"), "+OK\r\n");
+    ck_assert_ptr_eq(peek("k"), kv);            /* same length embstr: rewritten in place */
+    ck_assert_uint_eq(fixture_last_dirty, 1);
+    ck_assert_int_gt(db_get_expire(db_get(0), peek("k")), 0);
+    ck_assert_str_eq(RUN("set", "k", "uvw"), "+OK\r\n");
+    ck_assert_ptr_eq(peek("k"), kv);
+    ck_assert_int_eq(db_get_expire(db_get(0), peek("k")), -1);      /* SET drops the TTL */
+    ck_assert_str_eq(RUN("get", "k"), "$3\r\nuvw\r\n");
+    ck_assert_str_eq(RUN("set", "k", "123"), "+OK\r\n");          /* int: a new kv */
+    ck_assert_int_eq(enc_of("k"), KV_ENC_INT);
+    kv = peek("k");
+    ck_assert_str_eq(RUN("getset", "k", "-98765"), "$3\r\n123\r\n");
+    ck_assert_ptr_eq(peek("k"), kv);            /* int over int: in place */
+    ck_assert_str_eq(RUN("get", "k"), "$6\r\n-98765\r\n");
+    ck_assert_str_eq(RUN("set", "k", "0123"), "+OK\r\n");         /* not canonical: embstr */
+    ck_assert_int_eq(enc_of("k"), KV_ENC_EMBSTR);
+    ck_assert_str_eq(RUN("set", "k", "01234"), "+OK\r\n");        /* longer: a new kv */
+    ck_assert_str_eq(RUN("get", "k"), "$5\r\n01234\r\n");
+}
+END_TEST
+
 START_TEST(set_options_and_ttl)
 {
     ck_assert_str_eq(RUN("set", "k", "v", "ex", "abc", "nx", "xx"), "-ERR syntax error\r\n");
@@ -264,6 +292,7 @@ static Suite *suite(void)
     tcase_add_test(tc, append_is_amortized);
     tcase_add_test(tc, setrange_in_place_and_rollback);
     tcase_add_test(tc, incr_in_place_keeps_ttl_and_rolls_back);
+    tcase_add_test(tc, set_in_place_when_the_value_fits);
     tcase_add_test(tc, set_options_and_ttl);
     tcase_add_test(tc, wrong_type_and_error_order);
     tcase_add_test(tc, dirty_counts_keys_changed);
