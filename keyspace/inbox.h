@@ -7,7 +7,13 @@
  * message is visible exactly when the write that produced it committed, and a
  * rolled-back write leaves no message.  After releasing the lock the producer pokes
  * the owner's eventfd (inbox_wake); the owner's cron also drains, in case a producer
- * died between its commit and the poke. */
+ * died between its commit and the poke.
+ *
+ * Messages a worker sends to its own slot (inbox_set_local_slot) never touch the
+ * arena: they wait in private memory, become deliverable when the write that made
+ * them commits (a rolled-back write's are dropped) and need no wake-up.  The owner
+ * delivers them before its shared inbox: while it held the lock nobody else pushed,
+ * so that is commit order. */
 #ifndef KEYSPACE_INBOX_H
 #define KEYSPACE_INBOX_H
 
@@ -42,4 +48,11 @@ void inbox_msg_free(shm_off_t msg);
 int inbox_pending(int slot);
 /* Wakes the workers that got messages since the last call (after the lock is released). */
 void inbox_wake(void);
+/* This process's slot (a worker's, at start): its messages to itself stay private. */
+void inbox_set_local_slot(int slot);
+/* Whether committed messages of this process to itself wait. */
+int inbox_local_pending(void);
+/* Hands each committed message to itself to fn, oldest first, and forgets them
+ * (their next field means nothing). */
+void inbox_local_drain(void (*fn)(const struct inbox_msg *msg));
 #endif

@@ -25,6 +25,9 @@ static shm_off_t *deferred;
 static size_t deferred_len, deferred_cap;
 long undo_crash_countdown = -1;
 static void (*crash_fn)(void);
+static void (*end_hook)(int committed);
+
+void undo_set_end_hook(void (*fn)(int committed)) { end_hook = fn; }
 
 static inline struct shm_undo_state *undo_state(void) { return &shm_header()->undo; }
 static inline char *undo_region(void) { return shm_base + shm_header()->undo_off; }
@@ -90,6 +93,8 @@ void undo_commit(void)
     __atomic_store_n(&undo_state()->used, 0, __ATOMIC_RELEASE);
     in_write = 0;
     slab_after_commit();
+    if (end_hook)
+        end_hook(1);
 }
 
 /* Records are variable length, so walk forward once to find their starts, then
@@ -124,6 +129,8 @@ void undo_rollback(void)
     __atomic_store_n(&st->used, 0, __ATOMIC_RELEASE);
     in_write = 0;
     slab_after_rollback();
+    if (end_hook)
+        end_hook(0);
 }
 
 void undo_abort(enum undo_abort_reason why)

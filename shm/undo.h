@@ -81,6 +81,10 @@ void undo_commit(void);
 
 /* Puts back every saved range, newest first, forgets deferred frees, empties the log. */
 void undo_rollback(void);
+/* fn(1) after every commit, fn(0) after every rollback in this process: lets a layer
+ * above keep a write's private effects (keyspace/inbox.h: messages to this worker's
+ * own clients) until the write's fate is known.  One hook; NULL removes it. */
+void undo_set_end_hook(void (*fn)(int committed));
 
 /* True between undo_begin() and undo_commit()/undo_rollback() in this process. */
 int undo_in_write(void);

@@ -264,28 +264,44 @@ static void deliver_push(const struct pubsub_delivery *d)
     }
 }
 
-/* Delivers this worker's inbox to its clients; the lock is held. */
+static void deliver_msg(const struct inbox_msg *msg)
+{
+    struct client *c;
+    if (msg->kind == INBOX_PUSH)
+        deliver_push((const struct pubsub_delivery *)msg->data);
+    else if (msg->kind == INBOX_MONITOR)
+        monitor_deliver(msg->data, msg->len);
+    else if ((c = client_map_get(msg->client_id)) && (c->flags & CLIENT_BLOCKED) && msg->kind == INBOX_REPLY) {
+        size_t mark = c->out.len;
+        reply_raw(&c->out, msg->data, msg->len);
+        unblock(c, 0);
+        client_reply_filter(c, mark);
+        batch_add(c);
+    }
+}
+
+/* Delivers the committed messages this worker sent itself (no lock needed). */
+static void drain_local(void)
+{
+    if (!inbox_local_pending())
+        return;
+    memo.n = UINT32_MAX;                /* clients may have gone since the last drain */
+    inbox_local_drain(deliver_msg);
+}
+
+/* Delivers this worker's messages to its clients, its own first (they committed
+ * before anything another worker could push: see keyspace/inbox.h); the lock is held. */
 static void drain_inbox_locked(void)
 {
+    drain_local();
     if (!inbox_pending(worker.slot))
         return;
     undo_begin();
-    memo.n = UINT32_MAX;                /* clients may have gone since the last drain */
+    memo.n = UINT32_MAX;
     shm_off_t m = inbox_take(worker.slot);
     while (m) {
         struct inbox_msg *msg = shm_ptr(m);
-        struct client *c;
-        if (msg->kind == INBOX_PUSH)
-            deliver_push((const struct pubsub_delivery *)msg->data);
-        else if (msg->kind == INBOX_MONITOR)
-            monitor_deliver(msg->data, msg->len);
-        else if ((c = client_map_get(msg->client_id)) && (c->flags & CLIENT_BLOCKED) && msg->kind == INBOX_REPLY) {
-            size_t mark = c->out.len;
-            reply_raw(&c->out, msg->data, msg->len);
-            unblock(c, 0);
-            client_reply_filter(c, mark);
-            batch_add(c);
-        }
+        deliver_msg(msg);
         shm_off_t next = msg->next;
         inbox_msg_free(m);
         m = next;
@@ -471,11 +487,17 @@ static void flush_client(struct client *c)
 static void run_batch(void)
 {
     int locked = 0;
-    /* clients added meanwhile (unblocked by an inbox drain) are at the front: run them too */
-    for (struct client *from = worker.batch, *to = NULL; from != to; to = from, from = worker.batch)
+    /* clients added meanwhile (unblocked by an inbox drain) are at the front: run them
+     * too; the messages of the batch's last writes to this worker's clients go out now */
+    struct client *from = NULL, *to = NULL;
+    do {
+        to = from;
+        from = worker.batch;
         for (struct client *c = from; c != to; c = c->batch_next)
             if (!(c->flags & CLIENT_CLOSE_ASAP))
                 process_input(c, &locked);
+        drain_local();
+    } while (worker.batch != from);
     if (locked) {
         shm_lock_release();
         inbox_wake();
@@ -572,6 +594,7 @@ static void claim_slot(int slot)
     }
     undo_commit();
     shm_lock_release();
+    inbox_set_local_slot(slot);
     worker.shm->connected_clients = 0;
     worker.shm->generation++;
     worker.shm->pid = getpid();
@@ -628,9 +651,9 @@ void worker_main(const struct worker_params *p)
             handle_event(&events[i]);
         if (worker.nblocked)
             worker_block_timeouts();
-        if (worker.batch)
+        if (worker.batch || inbox_local_pending())   /* local: writes outside a batch (cron's expiry) */
             run_batch();
-        inbox_wake();               /* messages of writes outside a batch (cron's expiry) */
+        inbox_wake();               /* and their messages to other workers */
     }
     shutdown_worker();
 }

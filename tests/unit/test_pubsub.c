@@ -62,30 +62,48 @@ static int sub(uint64_t id, int slot, enum pubsub_kind k, const char *name)
 
 static long long pub(const char *ch, const char *msg) { return pubsub_publish(0, ch, strlen(ch), msg, strlen(msg)); }
 
-/* The slot's inbox as text: one line per message, "ids...|payload", payload CR/LF as
- * '.'; the messages are freed. */
+/* Messages as text: one line per message, "ids...|payload", payload CR/LF as '.'. */
+static char text[4096];
+static size_t text_len;
+
+static void append_text(const struct inbox_msg *msg)
+{
+    ck_assert_int_eq(msg->kind, INBOX_PUSH);
+    const struct pubsub_delivery *d = (const void *)msg->data;
+    ck_assert_uint_eq(msg->len, sizeof(*d) + d->nids * sizeof(uint64_t) + d->payload_len);
+    size_t n = text_len;
+    for (uint32_t i = 0; i < d->nids; i++)
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%llu", i ? "," : "", (unsigned long long)d->ids[i]);
+    n += (size_t)snprintf(text + n, sizeof(text) - n, "|");
+    const char *p = pubsub_delivery_payload(d);
+    for (uint32_t i = 0; i < d->payload_len && n + 2 < sizeof(text); i++)
+        text[n++] = p[i] == '\r' || p[i] == '\n' ? '.' : p[i];
+    text[n++] = '\n';
+    text[n] = '\0';
+    text_len = n;
+}
+
+/* The slot's inbox as text; the messages are freed. */
 static char *take_inbox(int slot)
 {
-    static char out[4096];
-    size_t n = 0;
-    out[0] = '\0';
+    text_len = 0;
+    text[0] = '\0';
     for (shm_off_t m = inbox_take(slot), next; m; m = next) {
         struct inbox_msg *msg = shm_ptr(m);
-        ck_assert_int_eq(msg->kind, INBOX_PUSH);
-        const struct pubsub_delivery *d = (const void *)msg->data;
-        ck_assert_uint_eq(msg->len, sizeof(*d) + d->nids * sizeof(uint64_t) + d->payload_len);
-        for (uint32_t i = 0; i < d->nids; i++)
-            n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%llu", i ? "," : "", (unsigned long long)d->ids[i]);
-        n += (size_t)snprintf(out + n, sizeof(out) - n, "|");
-        const char *p = pubsub_delivery_payload(d);
-        for (uint32_t i = 0; i < d->payload_len && n + 2 < sizeof(out); i++)
-            out[n++] = p[i] == '\r' || p[i] == '\n' ? '.' : p[i];
-        out[n++] = '\n';
-        out[n] = '\0';
+        append_text(msg);
         next = msg->next;
         inbox_msg_free(m);
     }
-    return out;
+    return text;
+}
+
+/* The committed messages this process sent itself, as text. */
+static char *take_local(void)
+{
+    text_len = 0;
+    text[0] = '\0';
+    inbox_local_drain(append_text);
+    return text;
 }
 
 START_TEST(test_subscribe_counts)
@@ -236,6 +254,38 @@ START_TEST(test_rollback_leaves_nothing)
 }
 END_TEST
 
+START_TEST(test_own_slot_messages_stay_private_until_commit)
+{
+    inbox_set_local_slot(0);
+    sub(10, 0, PUBSUB_CHANNEL, "c");
+    sub(11, 1, PUBSUB_CHANNEL, "c");
+    commit();
+    undo_begin();
+    ck_assert_int_eq(pub("c", "a"), 2);
+    ck_assert(!inbox_pending(0));               /* not in the arena */
+    ck_assert(inbox_pending(1));
+    ck_assert(!inbox_local_pending());          /* not before its write commits */
+    undo_rollback();
+    slab_after_commit();
+    ck_assert(!inbox_local_pending());
+    ck_assert(!inbox_pending(1));
+    undo_begin();
+    pub("c", "b");
+    commit();
+    undo_begin();
+    pub("c", "d");                              /* an open write's message waits */
+    ck_assert(inbox_local_pending());
+    ck_assert_str_eq(take_local(), "10|>3..$7..message..$1..c..$1..b..\n");
+    ck_assert(!inbox_local_pending());
+    commit();
+    undo_begin();
+    ck_assert_str_eq(take_local(), "10|>3..$7..message..$1..c..$1..d..\n");
+    ck_assert_str_eq(take_inbox(1), "11|>3..$7..message..$1..c..$1..b..\n"
+                                    "11|>3..$7..message..$1..c..$1..d..\n");
+    inbox_set_local_slot(-1);
+}
+END_TEST
+
 START_TEST(test_channels_listing)
 {
     struct names nm = { "", 0 };
@@ -311,6 +361,7 @@ static Suite *pubsub_suite(void)
     tcase_add_test(tc, test_unsubscribe_all_in_order);
     tcase_add_test(tc, test_client_and_slot_gone);
     tcase_add_test(tc, test_rollback_leaves_nothing);
+    tcase_add_test(tc, test_own_slot_messages_stay_private_until_commit);
     tcase_add_test(tc, test_channels_listing);
     tcase_add_test(tc, test_many_channels_shrink);
     tcase_add_test(tc, test_notify_channels);
