@@ -23,13 +23,16 @@
 
 #define RO_ERROR "Attempt to modify a readonly table"
 
+/* Lua's allocator.  New blocks through malloc, not realloc(NULL): jemalloc's fast path
+ * is malloc's; and Lua frees NULL blocks (a table's empty parts) often. */
 static void *lenv_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     if (nsize == 0) {
-        free(ptr);
+        if (ptr)
+            free(ptr);
         return NULL;
     }
-    return realloc(ptr, nsize);
+    return ptr ? realloc(ptr, nsize) : malloc(nsize);
 }
 
 /* Error raised from C with the position of the Lua code that triggered it. */
