@@ -18,22 +18,11 @@
 #include <stdlib.h>
 
 #include "lua/function.h"
+#include "lua/lua_alloc.h"
 #include "lua/lua_int.h"
 #include "lua/lua_libs.h"
 
 #define RO_ERROR "Attempt to modify a readonly table"
-
-/* Lua's allocator.  New blocks through malloc, not realloc(NULL): jemalloc's fast path
- * is malloc's; and Lua frees NULL blocks (a table's empty parts) often. */
-static void *lenv_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    if (nsize == 0) {
-        if (ptr)
-            free(ptr);
-        return NULL;
-    }
-    return ptr ? realloc(ptr, nsize) : malloc(nsize);
-}
 
 /* Error raised from C with the position of the Lua code that triggered it. */
 int lenv_ro_newindex(lua_State *L) { return luaL_error(L, RO_ERROR); }
@@ -253,7 +242,7 @@ static void protect_globals(lua_State *L)
 
 lua_State *lenv_create(void)
 {
-    lua_State *L = lua_newstate(lenv_alloc, NULL);
+    lua_State *L = lua_newstate(lalloc, NULL);
     if (!L)
         abort();
     lua_newtable(L);
