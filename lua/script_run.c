@@ -39,12 +39,12 @@ void srun_begin(int is_eval, int slot)
     r->pid = my_pid;
     r->slot = slot;
     r->recoveries = lock_recoveries();
-    __atomic_store_n(&r->state, id << 8 | (is_eval ? SRUN_EVAL : 0), __ATOMIC_SEQ_CST);
+    __atomic_store_n(&r->state, id << 8 | (is_eval ? SRUN_EVAL : 0), __ATOMIC_RELEASE);
 }
 
-void srun_end(void) { __atomic_store_n(&run()->state, 0, __ATOMIC_SEQ_CST); }
+void srun_end(void) { __atomic_store_n(&run()->state, 0, __ATOMIC_RELEASE); }
 
-static uint64_t load_state(struct script_run *r) { return __atomic_load_n(&r->state, __ATOMIC_SEQ_CST); }
+static uint64_t load_state(struct script_run *r) { return __atomic_load_n(&r->state, __ATOMIC_ACQUIRE); }
 
 int srun_note_write(void)
 {
