@@ -4,7 +4,9 @@
  * Bodies are kept in the arena's script cache (lua/script_cache.h), so a script loaded
  * on one worker runs on all; each worker compiles a body the first time it runs it and
  * keeps the function (and the shebang's flags) in its private registry tables, which
- * it empties when the arena's generation number (bumped by SCRIPT FLUSH) moved. */
+ * it empties when the arena's generation number (bumped by SCRIPT FLUSH) moved, then
+ * collecting the garbage at once: Lua's collector, left to itself, would wait for the
+ * heap to double again before it frees the flushed scripts. */
 #include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +162,7 @@ static void sync_generation(lua_State *L)
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, LREG_SFLAGS);
     seen_generation = gen;
+    lua_gc(L, LUA_GCCOLLECT, 0);            /* the flushed functions: Redis frees its state */
 }
 
 /* Pushes the compiled function of sha and sets *flags; 0 if not compiled here. */
