@@ -25,6 +25,18 @@ void script_worker_init(int slot)
     lstate = lenv_create();
 }
 
+#define GC_TICK_KB 64                       /* a cron tick's collection step */
+
+static uint64_t heap_after_gc;              /* when a tick's step last ended a cycle */
+
+void script_gc_tick(void)
+{
+    if (!lstate || script_lua_memory() <= heap_after_gc)
+        return;
+    if (lua_gc(lstate, LUA_GCSTEP, GC_TICK_KB))
+        heap_after_gc = script_lua_memory();
+}
+
 uint64_t script_lua_memory(void)
 {
     if (!lstate)

@@ -346,3 +346,12 @@ def test_flush_frees_the_lua_memory(start_server, flush):
         with pytest.raises(redis.ResponseError, match="^Function not found"):
             c.fcall("f0", 0)
     assert lua_memory_reaches(c, lambda used: used < base + 100000) < base + 100000
+
+
+def test_garbage_of_a_large_script_is_collected_while_idle(start_server):
+    """What a script dropped (here some 100,000 tables) is collected by the worker's
+    cron steps even when no script runs after it to make Lua's collector go."""
+    c = start_server(args=["--workers", "1"]).client()
+    base = lua_memory_reaches(c, lambda used: False, timeout=0.3)
+    assert c.eval("local t = {} for i = 1, 100000 do t[i] = {i} end return #t", 0) == 100000
+    assert lua_memory_reaches(c, lambda used: used < base + 200000, timeout=10) < base + 200000
