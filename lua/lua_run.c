@@ -33,6 +33,7 @@ static struct {
 
 lua_State *lstate;
 struct lrun *lrun;
+uint64_t lrun_count;
 
 static void (*busy_hook)(void);
 
@@ -138,6 +139,7 @@ void lrun_exec(lua_State *L, struct lrun *run, int first, int nkeys, int as_glob
         nargs = 2;
     }
     lrun = run;
+    lrun_count++;
     lapi_reset_aborted();
     srun_begin(run->is_eval, c->slot);
     lua_sethook(L, kill_hook, LUA_MASKCOUNT, HOOK_EVERY);
