@@ -20,7 +20,9 @@
 #include "conf/shared.h"
 #include "lua/script.h"
 #include "lua/script_run.h"
+#include "keyspace/db.h"
 #include "shm/undo.h"
+#include "types/call.h"
 #include "types/maxmemory.h"
 
 #define HOOK_EVERY 100000                  /* instructions between kill checks */
@@ -95,6 +97,11 @@ static void set_globals(lua_State *L, const struct cmd_ctx *c, int first, int nk
     lua_pop(L, 1);
 }
 
+/* When the run starts, for busy-reply-threshold: the time the dispatcher read just
+ * before the command when the script is the command itself (no second read of the
+ * clock); the clock when it runs inside EXEC, after the commands queued before it. */
+static int64_t run_start_ms(void) { return call_depth() == 1 ? db_now_ms() : db_wall_ms(); }
+
 /* The error object on the top (a table from the error handler) as the reply. */
 static void reply_script_error(lua_State *L, struct reply *r, const char *name)
 {
@@ -141,7 +148,7 @@ void lrun_exec(lua_State *L, struct lrun *run, int first, int nkeys, int as_glob
     lrun = run;
     lrun_count++;
     lapi_reset_aborted();
-    srun_begin(run->is_eval, c->slot);
+    srun_begin(run->is_eval, c->slot, run_start_ms());
     lua_sethook(L, kill_hook, LUA_MASKCOUNT, HOOK_EVERY);
     int rc = lua_pcall(L, nargs, 1, base + 1);
     lua_sethook(L, NULL, 0, 0);

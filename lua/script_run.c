@@ -28,11 +28,11 @@ static uint32_t lock_recoveries(void)
     return __atomic_load_n(&shm_header()->lock.recoveries, __ATOMIC_SEQ_CST);
 }
 
-void srun_begin(int is_eval, int slot)
+void srun_begin(int is_eval, int slot, int64_t start_ms)
 {
     struct script_run *r = run();
     uint64_t id = ++r->next_id;
-    r->start_ms = db_wall_ms();
+    r->start_ms = start_ms;
     static int32_t my_pid;                  /* this worker's: no syscall per script */
     if (!my_pid)
         my_pid = (int32_t)getpid();

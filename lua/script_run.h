@@ -19,8 +19,9 @@
 
 enum { SRUN_EVAL = 1, SRUN_WROTE = 2, SRUN_KILLED = 4 };
 
-/* Marks a script as running in this process (lock held). is_eval: EVAL (vs FCALL). */
-void srun_begin(int is_eval, int slot);
+/* Marks a script as running in this process since start_ms (wall clock, lock held).
+ * is_eval: EVAL (vs FCALL). */
+void srun_begin(int is_eval, int slot, int64_t start_ms);
 void srun_end(void);
 /* Before a write command: 1 ok (now unkillable), 0 the script was killed. */
 int srun_note_write(void);
