@@ -4,10 +4,11 @@
  * "<err> script: <name>, on <source>:<line>.").
  *
  * Garbage is left to Lua's own incremental collector (a cycle each time the heap
- * doubled, paced by allocation), with no step of our own between runs: Redis's step
- * of 50 KB every 50 runs completes a whole cycle, marking every library table, even
- * when those runs made a few hundred bytes of garbage (the KEYS and ARGV tables); it
- * cost more than a third of an EVALSHA of "return 1".
+ * doubled, paced by allocation) and to the worker's cron (script_gc_tick), with no
+ * step of our own between runs: Redis's step of 50 KB every 50 runs completes a whole
+ * cycle, marking every library table, even when those runs made a few hundred bytes
+ * of garbage (the KEYS and ARGV tables); it cost more than a third of an EVALSHA of
+ * "return 1".  lrun_count counts the runs for script_gc_tick.
  *
  * What every run needs from the registry (the error handler, the real globals table,
  * the names KEYS and ARGV) is referenced once, on the first run: the worker's one
