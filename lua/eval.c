@@ -4,7 +4,9 @@
  * Bodies are kept in the arena's script cache (lua/script_cache.h), so a script loaded
  * on one worker runs on all; each worker compiles a body the first time it runs it and
  * keeps the function (and the shebang's flags) in its private registry tables, which
- * it empties when the arena's generation number (bumped by SCRIPT FLUSH) moved. */
+ * it empties when the arena's generation number (bumped by SCRIPT FLUSH) moved, then
+ * collecting the garbage at once: Lua's collector, left to itself, would wait for the
+ * heap to double again before it frees the flushed scripts. */
 #include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +162,7 @@ static void sync_generation(lua_State *L)
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, LREG_SFLAGS);
     seen_generation = gen;
+    lua_gc(L, LUA_GCCOLLECT, 0);            /* the flushed functions: Redis frees its state */
 }
 
 /* Pushes the compiled function of sha and sets *flags; 0 if not compiled here. */
@@ -217,14 +220,40 @@ static void cache_body(const char *sha, const char *body, size_t len)
 
 /* ---- EVAL family ---- */
 
+#define BYTES(b) (0x0101010101010101ULL * (b))
+
+/* The 8 bytes of w with ASCII 'A'..'Z' lowered, the others kept: a byte's high bit
+ * says whether its low 7 bits are >= 'A', > 'Z', and whether it is ASCII at all. */
+static uint64_t lower8(uint64_t w)
+{
+    uint64_t low7 = w & BYTES(0x7f);
+    uint64_t ge_a = low7 + BYTES(0x80 - 'A');
+    uint64_t gt_z = low7 + BYTES(0x80 - 'Z' - 1);
+    uint64_t upper = ge_a & ~gt_z & ~w & BYTES(0x80);
+    return w | upper >> 2;                  /* 0x80 >> 2 = 0x20 */
+}
+
+/* argv[i] as a cache key: a sha of 40 characters in lowercase, or "" for any other
+ * length. */
+static void sha_arg(const struct cmd_ctx *c, int i, char sha[41])
+{
+    sha[0] = '\0';
+    if (c->argvlen[i] != 40)
+        return;
+    for (int j = 0; j < 40; j += 8) {
+        uint64_t w;
+        memcpy(&w, c->argv[i] + j, 8);
+        w = lower8(w);
+        memcpy(sha + j, &w, 8);
+    }
+    sha[40] = '\0';
+}
+
 /* Pushes the function for EVAL (body in argv[1]) or EVALSHA (sha in argv[1]). */
 static int load_function(struct cmd_ctx *c, int by_sha, char sha[41], int *flags)
 {
     if (by_sha) {
-        size_t n = c->argvlen[1] == 40 ? 40 : 0;
-        for (size_t i = 0; i < n; i++)
-            sha[i] = (char)(c->argv[1][i] >= 'A' && c->argv[1][i] <= 'Z' ? c->argv[1][i] + 32 : c->argv[1][i]);
-        sha[n] = '\0';
+        sha_arg(c, 1, sha);
     } else {
         sha1_hex(c->argv[1], c->argvlen[1], sha);
     }
@@ -312,10 +341,8 @@ static void script_exists_command(struct cmd_ctx *c)
     reply_array(c->reply, c->argc - 2);
     for (int i = 2; i < c->argc; i++) {
         char sha[41];
-        size_t n = c->argvlen[i] == 40 ? 40 : 0;
-        for (size_t j = 0; j < n; j++)
-            sha[j] = (char)(c->argv[i][j] >= 'A' && c->argv[i][j] <= 'Z' ? c->argv[i][j] + 32 : c->argv[i][j]);
-        reply_int(c->reply, n && scache_find(&scache_shared()->scripts, sha, 40) ? 1 : 0);
+        sha_arg(c, i, sha);
+        reply_int(c->reply, sha[0] && scache_find(&scache_shared()->scripts, sha, 40) ? 1 : 0);
     }
 }
 

@@ -9,8 +9,9 @@
  *    FUNCTION LIST and STATS report.  A library may register both f and F (as Redis
  *    lets it); LREG_FUNCS then holds one of them.
  * Both are rebuilt from the arena's libraries whenever the arena's fgeneration differs
- * from the one they were built at; every change of the libraries (LOAD, DELETE, FLUSH,
- * RESTORE) bumps fgeneration inside the write. */
+ * from the one they were built at (the old ones collected at once, as after SCRIPT
+ * FLUSH: see eval.c); every change of the libraries (LOAD, DELETE, FLUSH, RESTORE)
+ * bumps fgeneration inside the write. */
 #include <ctype.h>
 #include <lauxlib.h>
 #include <stdlib.h>
@@ -88,6 +89,7 @@ void function_sync(void)
         cursor = dict_scan(&s->libraries, cursor, collect_lib, NULL);
     while (cursor);
     seen_fgeneration = s->fgeneration;
+    lua_gc(lstate, LUA_GCCOLLECT, 0);
 }
 
 int function_find(const char *name, size_t len)

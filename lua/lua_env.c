@@ -18,19 +18,11 @@
 #include <stdlib.h>
 
 #include "lua/function.h"
+#include "lua/lua_alloc.h"
 #include "lua/lua_int.h"
 #include "lua/lua_libs.h"
 
 #define RO_ERROR "Attempt to modify a readonly table"
-
-static void *lenv_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    if (nsize == 0) {
-        free(ptr);
-        return NULL;
-    }
-    return realloc(ptr, nsize);
-}
 
 /* Error raised from C with the position of the Lua code that triggered it. */
 int lenv_ro_newindex(lua_State *L) { return luaL_error(L, RO_ERROR); }
@@ -250,7 +242,7 @@ static void protect_globals(lua_State *L)
 
 lua_State *lenv_create(void)
 {
-    lua_State *L = lua_newstate(lenv_alloc, NULL);
+    lua_State *L = lua_newstate(lalloc, NULL);
     if (!L)
         abort();
     lua_newtable(L);

@@ -34,6 +34,7 @@ struct lrun {
 
 extern lua_State *lstate;
 extern struct lrun *lrun;
+extern uint64_t lrun_count;                 /* runs so far (script_gc_tick's clock) */
 
 /* lua_env.c: a new sandboxed state (libraries, redis.*, read-only globals). */
 lua_State *lenv_create(void);

@@ -7,6 +7,7 @@
  *          verbatim -> {verbatim_string={format=f, string=s}}; attributes skipped.
  * The bytes come from our own reply builder, so they are well formed. */
 #include <lauxlib.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,10 +21,11 @@ static const char *line(const char *p, size_t *len)
     return e + 2;
 }
 
+/* The value on the top becomes {field = value}: a table sized for it, so that the
+ * field goes in without a rehash. */
 static void push_field_table(lua_State *L, const char *field)
 {
-    /* value on top -> {field = value} */
-    lua_newtable(L);
+    lua_createtable(L, 0, 1);
     lua_insert(L, -2);
     lua_setfield(L, -2, field);
 }
@@ -31,7 +33,11 @@ static void push_field_table(lua_State *L, const char *field)
 static const char *push_aggregate(lua_State *L, const char *p, long n, char kind)
 {
     luaL_checkstack(L, 4, "reply too deeply nested");
-    lua_newtable(L);
+    int size = n < INT_MAX ? (int)n : 0;
+    if (kind == '*' || kind == '>')
+        lua_createtable(L, size, 0);
+    else
+        lua_createtable(L, 0, size);
     for (long i = 0; i < n; i++) {
         if (kind == '*' || kind == '>') {
             p = lresp_push(L, p);
@@ -55,7 +61,7 @@ static const char *push_aggregate(lua_State *L, const char *p, long n, char kind
 
 static const char *push_verbatim(lua_State *L, const char *p, long n)
 {
-    lua_newtable(L);
+    lua_createtable(L, 0, 2);
     lua_pushlstring(L, p, 3);
     lua_setfield(L, -2, "format");
     lua_pushlstring(L, p + 4, (size_t)n - 4);
@@ -69,7 +75,7 @@ const char *lresp_push(lua_State *L, const char *p)
     char kind = *p++;
     size_t len;
     const char *next = line(p, &len);
-    long n = strtol(p, NULL, 10);
+    long n;                                 /* a length or count: parsed where one is */
     switch (kind) {
     case '+':
     case '-':
@@ -80,25 +86,25 @@ const char *lresp_push(lua_State *L, const char *p)
         lua_pushnumber(L, (lua_Number)strtoll(p, NULL, 10));
         return next;
     case '$':
-        if (n < 0) {
+        if ((n = strtol(p, NULL, 10)) < 0) {
             lua_pushboolean(L, 0);
             return next;
         }
         lua_pushlstring(L, next, (size_t)n);
         return next + n + 2;
     case '=':
-        return push_verbatim(L, next, n);
+        return push_verbatim(L, next, strtol(p, NULL, 10));
     case '*':
     case '~':
     case '%':
     case '>':
-        if (n < 0) {
+        if ((n = strtol(p, NULL, 10)) < 0) {
             lua_pushboolean(L, 0);
             return next;
         }
         return push_aggregate(L, next, n, kind);
     case '|':
-        next = push_aggregate(L, next, n, '%');
+        next = push_aggregate(L, next, strtol(p, NULL, 10), '%');
         lua_pop(L, 1);
         return lresp_push(L, next);
     case '_':

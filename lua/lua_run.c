@@ -1,7 +1,18 @@
 /* lua/lua_run.c - running one script or function: KEYS/ARGV (or the two table
  * arguments of a function), the instruction-count hook that honours SCRIPT KILL, the
- * error handler, and the reply (Redis 7.0's error shape:
- * "<err> script: <name>, on <source>:<line>."). */
+ * error handler, the reply (Redis 7.0's error shape:
+ * "<err> script: <name>, on <source>:<line>.").
+ *
+ * Garbage is left to Lua's own incremental collector (a cycle each time the heap
+ * doubled, paced by allocation) and to the worker's cron (script_gc_tick), with no
+ * step of our own between runs: Redis's step of 50 KB every 50 runs completes a whole
+ * cycle, marking every library table, even when those runs made a few hundred bytes
+ * of garbage (the KEYS and ARGV tables); it cost more than a third of an EVALSHA of
+ * "return 1".  lrun_count counts the runs for script_gc_tick.
+ *
+ * What every run needs from the registry (the error handler, the real globals table,
+ * the names KEYS and ARGV) is referenced once, on the first run: the worker's one
+ * state lives as long as the worker. */
 #include <lauxlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,17 +21,22 @@
 #include "conf/shared.h"
 #include "lua/script.h"
 #include "lua/script_run.h"
+#include "keyspace/db.h"
 #include "shm/undo.h"
+#include "types/call.h"
 #include "types/maxmemory.h"
 
 #define HOOK_EVERY 100000                  /* instructions between kill checks */
-#define GC_PERIOD 50                        /* runs between garbage collection steps */
 
-static int runs_since_gc;
-static int handler_ref = LUA_NOREF;         /* __redis__err__handler, looked up once */
+static struct {
+    int handler;                            /* __redis__err__handler */
+    int globals;                            /* the real globals table */
+    int keys, argv;                         /* the strings "KEYS" and "ARGV" */
+} refs = { LUA_NOREF, LUA_NOREF, LUA_NOREF, LUA_NOREF };
 
 lua_State *lstate;
 struct lrun *lrun;
+uint64_t lrun_count;
 
 static void (*busy_hook)(void);
 
@@ -48,16 +64,44 @@ static void push_args(lua_State *L, const struct cmd_ctx *c, int from, int n)
     }
 }
 
+/* References the value on the top of the stack (popped) from the registry. */
+static int ref_top(lua_State *L) { return luaL_ref(L, LUA_REGISTRYINDEX); }
+
+static void take_refs(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, LREG_G);
+    lua_getfield(L, -1, "__redis__err__handler");
+    refs.handler = ref_top(L);
+    refs.globals = ref_top(L);
+    lua_pushliteral(L, "KEYS");
+    refs.keys = ref_top(L);
+    lua_pushliteral(L, "ARGV");
+    refs.argv = ref_top(L);
+}
+
+/* Sets the global named by the string referenced as name_ref to a table of
+ * argv[from, from+n); the real globals table is on the top of the stack.  Raw: that
+ * table's metatable only raises on reading a missing name. */
+static void set_global(lua_State *L, int name_ref, const struct cmd_ctx *c, int from, int n)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, name_ref);
+    push_args(L, c, from, n);
+    lua_rawset(L, -3);
+}
+
 /* Sets KEYS and ARGV in the real globals table. */
 static void set_globals(lua_State *L, const struct cmd_ctx *c, int first, int nkeys)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, LREG_G);
-    push_args(L, c, first, nkeys);
-    lua_setfield(L, -2, "KEYS");
-    push_args(L, c, first + nkeys, c->argc - first - nkeys);
-    lua_setfield(L, -2, "ARGV");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, refs.globals);
+    set_global(L, refs.keys, c, first, nkeys);
+    set_global(L, refs.argv, c, first + nkeys, c->argc - first - nkeys);
     lua_pop(L, 1);
 }
+
+/* When the run starts, for busy-reply-threshold: the time the dispatcher read just
+ * before the command when the script is the command itself (no second read of the
+ * clock); the clock when it runs inside EXEC, after the commands queued before it. */
+static int64_t run_start_ms(void) { return call_depth() == 1 ? db_now_ms() : db_wall_ms(); }
 
 /* The error object on the top (a table from the error handler) as the reply. */
 static void reply_script_error(lua_State *L, struct reply *r, const char *name)
@@ -90,13 +134,9 @@ void lrun_exec(lua_State *L, struct lrun *run, int first, int nkeys, int as_glob
 {
     struct cmd_ctx *c = run->caller;
     int base = lua_gettop(L) - 1;           /* below the function */
-    if (handler_ref == LUA_NOREF) {
-        lua_getfield(L, LUA_REGISTRYINDEX, LREG_G);
-        lua_getfield(L, -1, "__redis__err__handler");
-        handler_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-        lua_pop(L, 1);
-    }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, handler_ref);
+    if (refs.handler == LUA_NOREF)
+        take_refs(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, refs.handler);
     lua_insert(L, -2);                      /* handler, function */
     int nargs = 0;
     if (as_globals) {
@@ -107,8 +147,9 @@ void lrun_exec(lua_State *L, struct lrun *run, int first, int nkeys, int as_glob
         nargs = 2;
     }
     lrun = run;
+    lrun_count++;
     lapi_reset_aborted();
-    srun_begin(run->is_eval, c->slot);
+    srun_begin(run->is_eval, c->slot, run_start_ms());
     lua_sethook(L, kill_hook, LUA_MASKCOUNT, HOOK_EVERY);
     int rc = lua_pcall(L, nargs, 1, base + 1);
     lua_sethook(L, NULL, 0, 0);
@@ -123,10 +164,6 @@ void lrun_exec(lua_State *L, struct lrun *run, int first, int nkeys, int as_glob
         lreply_write(L, c->reply, run->resp);
     }
     lua_settop(L, base);
-    if (++runs_since_gc == GC_PERIOD) {     /* as Redis: a step per call costs too much CPU */
-        lua_gc(L, LUA_GCSTEP, GC_PERIOD);
-        runs_since_gc = 0;
-    }
 }
 
 /* Checks numkeys; replies and returns -1 when invalid. */

@@ -17,6 +17,15 @@ void script_register_commands(void);
  * worker process after it claimed its slot (takes the keyspace lock). */
 void script_worker_init(int slot);
 
+/* A garbage collection step of this worker's Lua state, from its cron (never while a
+ * script runs).  Runs leave garbage to Lua's own collector, which waits for the heap
+ * to double; these steps collect what a large script dropped even when too few
+ * scripts follow it to make the heap grow.  A step's work is bounded (Lua's
+ * LUA_GCSTEP of 64 KB: some 13,000 dead objects swept); there is none once a cycle
+ * run at ticks with no script in between left the heap no larger than it is now (an
+ * idle worker). */
+void script_gc_tick(void);
+
 /* Bytes this worker's Lua state holds (Lua's own count), 0 before script_worker_init. */
 uint64_t script_lua_memory(void);
 

@@ -28,23 +28,23 @@ static uint32_t lock_recoveries(void)
     return __atomic_load_n(&shm_header()->lock.recoveries, __ATOMIC_SEQ_CST);
 }
 
-void srun_begin(int is_eval, int slot)
+void srun_begin(int is_eval, int slot, int64_t start_ms)
 {
     struct script_run *r = run();
     uint64_t id = ++r->next_id;
-    r->start_ms = db_wall_ms();
+    r->start_ms = start_ms;
     static int32_t my_pid;                  /* this worker's: no syscall per script */
     if (!my_pid)
         my_pid = (int32_t)getpid();
     r->pid = my_pid;
     r->slot = slot;
     r->recoveries = lock_recoveries();
-    __atomic_store_n(&r->state, id << 8 | (is_eval ? SRUN_EVAL : 0), __ATOMIC_SEQ_CST);
+    __atomic_store_n(&r->state, id << 8 | (is_eval ? SRUN_EVAL : 0), __ATOMIC_RELEASE);
 }
 
-void srun_end(void) { __atomic_store_n(&run()->state, 0, __ATOMIC_SEQ_CST); }
+void srun_end(void) { __atomic_store_n(&run()->state, 0, __ATOMIC_RELEASE); }
 
-static uint64_t load_state(struct script_run *r) { return __atomic_load_n(&r->state, __ATOMIC_SEQ_CST); }
+static uint64_t load_state(struct script_run *r) { return __atomic_load_n(&r->state, __ATOMIC_ACQUIRE); }
 
 int srun_note_write(void)
 {

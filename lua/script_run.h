@@ -4,9 +4,13 @@
  * (script_busy_ms in lua/script.h).
  *
  * One 64-bit word carries the run id and its flags (SRUN_EVAL, SRUN_WROTE,
- * SRUN_KILLED), changed only by compare-and-swap: "the script wrote" and "the script
- * was killed" exclude each other, so a kill answered OK always stops the script and
- * a script is never stopped after its first write. */
+ * SRUN_KILLED).  The running worker publishes it with a release store at the start
+ * (after the run's other fields: readers load it with acquire and then read those)
+ * and clears it at the end; in between the flags change only by compare-and-swap:
+ * "the script wrote" and "the script was killed" exclude each other, so a kill
+ * answered OK always stops the script and a script is never stopped after its first
+ * write.  No store needs to be ordered before a later load of another word, so there
+ * is no sequentially consistent store (an xchg on x86) per run. */
 #ifndef LUA_SCRIPT_RUN_H
 #define LUA_SCRIPT_RUN_H
 
@@ -15,8 +19,9 @@
 
 enum { SRUN_EVAL = 1, SRUN_WROTE = 2, SRUN_KILLED = 4 };
 
-/* Marks a script as running in this process (lock held). is_eval: EVAL (vs FCALL). */
-void srun_begin(int is_eval, int slot);
+/* Marks a script as running in this process since start_ms (wall clock, lock held).
+ * is_eval: EVAL (vs FCALL). */
+void srun_begin(int is_eval, int slot, int64_t start_ms);
 void srun_end(void);
 /* Before a write command: 1 ok (now unkillable), 0 the script was killed. */
 int srun_note_write(void);

@@ -216,6 +216,7 @@ void cron_tick(void)
     pause_resume_clients();
     if (worker.slot == 0)
         housekeeping(hz);
+    script_gc_tick();
     if (inbox_pending(worker.slot) && shm_lock_try() >= 0) {   /* a producer died before waking us */
         int locked = 1;
         worker_drain_inbox(&locked);

@@ -1,6 +1,7 @@
 """A script running past busy-reply-threshold: every other client, on every worker (the
 script's own included), gets -BUSY instead of hanging; SCRIPT KILL from any connection stops
-a script that has not written, and the server is fully usable afterwards."""
+a script that has not written, and the server is fully usable afterwards.  A script's busy
+time counts from its own start, also inside EXEC."""
 
 import threading
 import time
@@ -66,3 +67,27 @@ def _eval_ignoring_errors(client):
         client.eval("while true do end", 0)
     except redis.RedisError:
         pass
+
+
+def test_busy_time_of_a_script_in_exec_starts_with_the_script(start_server):
+    """Inside EXEC, a script's busy time starts when the script does, not with the EXEC:
+    after a DEBUG SLEEP of 1 s, a script spinning for 1 s stays under a threshold of
+    1.5 s, so another client waits for the EXEC rather than being answered -BUSY."""
+    server = start_server(args=["--workers", "2", "--busy-reply-threshold", "1500"])
+    server.client().set("x", "1")
+    spin = ("local t = redis.call('time') local t0 = t[1] * 1e6 + t[2] "
+            "repeat t = redis.call('time') until t[1] * 1e6 + t[2] - t0 >= 1e6 return 1")
+    result = {}
+
+    def exec_sleep_then_spin():
+        p = server.client().pipeline(transaction=True)
+        p.execute_command("DEBUG", "SLEEP", "1")
+        p.eval(spin, 0)
+        result["exec"] = p.execute()
+
+    thread = threading.Thread(target=exec_sleep_then_spin, daemon=True)
+    thread.start()
+    time.sleep(1.7)                             # 0.7 s into the script, 1.7 s into EXEC
+    assert server.client().get("x") == b"1"
+    thread.join(10)
+    assert result["exec"] == [b"OK", 1]

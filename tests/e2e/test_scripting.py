@@ -311,3 +311,47 @@ def test_killed_worker_rolls_back_the_whole_script(two_workers):
     assert fresh.get("before") == b"1"
     assert_error(lambda: fresh.script_kill(), "NOTBUSY No scripts in execution right now.")
     assert fresh.eval("return redis.call('set', 'after', 'ok')", 0) == b"OK"
+
+
+def lua_memory_reaches(client, test, timeout=3.0):
+    """Waits for INFO's used_memory_lua (published by the worker's cron) to pass test."""
+    deadline = time.monotonic() + timeout
+    while True:
+        used = int(client.info("memory")["used_memory_lua"])
+        if test(used) or time.monotonic() > deadline:
+            return used
+
+
+@pytest.mark.parametrize("flush", ["script", "function"])
+def test_flush_frees_the_lua_memory(start_server, flush):
+    """Lua's collector paces itself, with no step of ours between runs; a flush (as
+    Redis, which frees its whole Lua state) collects the flushed code at once: on the
+    worker's next script, without waiting for the heap to double again."""
+    c = start_server(args=["--workers", "1"]).client()
+    base = lua_memory_reaches(c, lambda used: False, timeout=0.3)
+    for i in range(3):
+        big = "'" + "x" * 200000 + str(i) + "'"
+        if flush == "script":
+            c.eval(f"return #{big}", 0)
+        else:
+            c.function_load(f"#!lua name=lib{i}\nredis.register_function('f{i}', function() return #{big} end)")
+            c.fcall(f"f{i}", 0)
+    assert lua_memory_reaches(c, lambda used: used > base + 500000) > base + 500000
+    if flush == "script":
+        assert c.script_flush() is True
+        assert c.eval("return 1", 0) == 1
+    else:
+        assert c.function_flush() is True
+        assert c.eval("return 1", 0) == 1
+        with pytest.raises(redis.ResponseError, match="^Function not found"):
+            c.fcall("f0", 0)
+    assert lua_memory_reaches(c, lambda used: used < base + 100000) < base + 100000
+
+
+def test_garbage_of_a_large_script_is_collected_while_idle(start_server):
+    """What a script dropped (here some 100,000 tables) is collected by the worker's
+    cron steps even when no script runs after it to make Lua's collector go."""
+    c = start_server(args=["--workers", "1"]).client()
+    base = lua_memory_reaches(c, lambda used: False, timeout=0.3)
+    assert c.eval("local t = {} for i = 1, 100000 do t[i] = {i} end return #t", 0) == 100000
+    assert lua_memory_reaches(c, lambda used: used < base + 200000, timeout=10) < base + 200000

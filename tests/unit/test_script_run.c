@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "keyspace/db.h"
 #include "lua/script.h"
 #include "lua/script_cache.h"
 #include "lua/script_run.h"
@@ -56,7 +57,7 @@ static pid_t start_script_child(int wrote)
         close(fds[0]);
         shm_lock_acquire();
         undo_begin();
-        srun_begin(1, 1);
+        srun_begin(1, 1, db_wall_ms());
         if (wrote && !srun_note_write())
             _exit(3);
         if (write(fds[1], "x", 1) != 1)
@@ -105,7 +106,7 @@ START_TEST(test_live_run_answers)
     kill_leaving_zombie(pid);
     reap(pid);
     ck_assert_int_eq(shm_lock_acquire(), 1);
-    srun_begin(0, 0);                                   /* this process's own run */
+    srun_begin(0, 0, db_wall_ms());                     /* this process's own run */
     ck_assert_int_eq(srun_killed(), 0);
     ck_assert_int_eq(srun_kill(0), SRUN_KILL_OK);
     ck_assert_int_eq(srun_killed(), 1);
