@@ -60,12 +60,14 @@ struct db *db_get(int id)
 
 int db_count(void) { return (int)shm_header()->ndbs; }
 
-int64_t db_wall_ms(void)
+int64_t db_wall_us(void)
 {
     struct timeval tv;
     gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
+
+int64_t db_wall_ms(void) { return db_wall_us() / 1000; }
 
 void db_set_now(int64_t ms) { frozen_now_ms = ms; }
 int64_t db_now_ms(void) { return frozen_now_ms ? frozen_now_ms : db_wall_ms(); }

@@ -46,6 +46,7 @@ void db_set_expired_hook(void (*fn)(int dbid, const void *key, size_t klen));
 void db_set_now(int64_t ms);
 int64_t db_now_ms(void);
 int64_t db_wall_ms(void);           /* the real clock, for those that need it */
+int64_t db_wall_us(void);           /* the same in microseconds (Redis's ustime) */
 
 /* Lookups with lazy expiry.  The _write variant is for commands that will modify
  * the key; both delete the key if it is expired.  lookup_read counts hits/misses

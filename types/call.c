@@ -10,8 +10,8 @@
  * listed by name and looked up through a per-command-index table built on first use. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "keyspace/db.h"
 #include "keyspace/watch.h"
 #include "types/call.h"
 #include "util/log.h"
@@ -176,13 +176,6 @@ static void touch_changed(const struct cmd_ctx *ctx, const struct touch_rule *r,
 
 /* ---- the call ---- */
 
-static int64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* The procedure, and the WATCH touches of what it changed.  A CMD_NOLOCK command
  * touches no key (and runs without the lock: the registry is not looked at). */
 static void run_proc(struct cmd_ctx *ctx)
@@ -221,10 +214,11 @@ void call_run(struct cmd_ctx *ctx, struct call_result *res)
     depth = level + 1;
     if ((ctx->cmd->flags & CMD_SKIP_MONITOR) && hooks.feed_first)
         hooks.feed_first(ctx);
-    int64_t start = monotonic_ns();
+    int64_t start = ctx->start_us ? ctx->start_us : db_wall_us();   /* Redis times calls with ustime() */
     res->reply_at = r->len;
     run_proc(ctx);
-    res->usec = (monotonic_ns() - start) / 1000;
+    int64_t usec = db_wall_us() - start;
+    res->usec = usec > 0 ? usec : 0;    /* the clock may step back */
     depth = level;
     uint64_t written = r->errors - before;
     res->errors = written - f->nested - f->repeated;

@@ -37,6 +37,8 @@ struct cmd_ctx {
     int no_block;                   /* MULTI/EXEC, scripts: never block */
     shm_off_t blocked_waiter;
     int64_t block_deadline_ms;      /* 0: no timeout */
+    int64_t start_us;               /* the caller's clock reading (db_wall_us) just before
+                                       the call, 0: call_run reads the clock itself */
 };
 
 typedef void cmd_proc(struct cmd_ctx *c);

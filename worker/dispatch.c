@@ -306,7 +306,8 @@ void dispatch_command(struct client *c, int *locked)
     worker_drain_inbox(locked);     /* what committed before this command reaches clients first */
     if (held_at_gate(c, cmd))
         return;
-    db_set_now(db_wall_ms());
+    ctx.start_us = db_wall_us();        /* one clock reading: the command's time and its start */
+    db_set_now(ctx.start_us / 1000);
     int aborted = run_in_write(&ctx, &res);
     db_set_now(0);
     multi_after_write(c, !aborted);
