@@ -218,15 +218,11 @@ static void path_to_node(const struct zsl *zs, const struct zsl_node *n, struct 
 /* ---- linking ---------------------------------------------------------------- */
 
 /* Links node off into its own levels after the path's owners there, and sets the
- * backward links around it.  A node that existed before the write (fresh == 0) has
- * its own links logged first. */
-static void link_levels(struct zsl *zs, struct zsl_path *p, shm_off_t off, int fresh)
+ * backward links around it.  The node's own bytes are new in this write or logged
+ * by the caller. */
+static void link_levels(struct zsl *zs, struct zsl_path *p, shm_off_t off)
 {
     struct zsl_node *x = zsl_node_at(off);
-    if (!fresh) {
-        undo_save(x->lv, x->level * sizeof(struct zsl_level));
-        undo_save(&x->backward, sizeof(x->backward));
-    }
     for (uint32_t i = 0; i < x->level; i++) {
         struct zsl_level *l = p->lv[i];
         uint64_t before = p->rank[0] - p->rank[i];
@@ -256,7 +252,7 @@ static void link_new_node(struct zsl *zs, struct zsl_path *p, shm_off_t off)
         }
         UNDO_SET(zs->level, x->level);
     }
-    link_levels(zs, p, off, 1);
+    link_levels(zs, p, off);
     for (i = x->level; i < zs->level; i++)
         UNDO_SET(p->lv[i]->span, p->lv[i]->span + 1);
 }
@@ -385,8 +381,9 @@ void zsl_update_score(struct zsl *zs, struct zsl_node *n, double score)
             UNDO_SET(at.lv[i]->span, at.lv[i]->span - 1);
             UNDO_SET(to.lv[i]->span, to.lv[i]->span + 1);
         }
-    UNDO_SET(n->score, score);
-    link_levels(zs, &to, off, 0);
+    undo_save(&n->score, (size_t)((char *)&n->lv[n->level] - (char *)&n->score));
+    n->score = score;                           /* one record for its score, backward and links */
+    link_levels(zs, &to, off);
 }
 
 /* ---- ranks and ranges ------------------------------------------------------- */
