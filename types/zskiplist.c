@@ -4,11 +4,9 @@
  * "path") and the rank of its owner; inserts and deletes rewrite exactly the links on
  * the path, each logged before it changes.  A node is created at a random level
  * (p = 1/4, at most ZSL_MAXLEVEL), as Redis's zslRandomLevel.
- * A descent is a chain of cache misses, one per node it moves to: the links' copies of
- * their forward nodes' scores tell it where to go down without loading the node past
- * the key (but on a tie).  So the descents to a key go one node at a time: a score
- * update runs the one to the node's old place and the one to its new place in turn,
- * and their misses overlap. */
+ * A descent is a chain of cache misses (one per node examined), so the descents to a
+ * key go one step at a time: a score update runs the one to the node's old place and
+ * the one to its new place in turn, and their misses overlap. */
 #include <stdio.h>
 
 #include "keyspace/kv.h"
@@ -168,34 +166,24 @@ static void descent_init(struct descent *d, const struct zsl *zs, double score, 
     *d = (struct descent){ score, m, len, p, 0, (struct zsl_level *)zs->head, 0, (int)zs->level - 1 };
 }
 
-/* Whether link l leads to an element before the key: its copy of the score tells,
- * but on a tie, where the forward node's member does. */
-static inline int link_before(const struct zsl_level *l, const struct descent *d)
-{
-    if (!l->forward || l->score > d->score)
-        return 0;
-    if (l->score < d->score)
-        return 1;
-    const struct zsl_node *y = zsl_node_at(l->forward);
-    return zset_memcmp(zsl_member(y), y->len, d->m, d->len) < 0;
-}
-
-/* Looks along the current level: moves on (starting to load the next node's link
- * there) when the link leads to an element before the key, else records the path at
- * this level and goes down one.  0 once done. */
+/* Examines the next node at the current level: moves to it if it comes before the
+ * key, else records the path at this level and goes down one.  0 once done. */
 static inline int descent_step(struct descent *d)
 {
     if (d->i < 0)
         return 0;
-    struct zsl_level *l = &d->l[d->i];
-    if (link_before(l, d)) {
-        d->rank += l->span;
-        d->x = l->forward;
-        d->l = zsl_node_at(d->x)->lv;
-        __builtin_prefetch(&d->l[d->i]);
+    shm_off_t f = d->l[d->i].forward;
+    const struct zsl_node *y = f ? zsl_node_at(f) : NULL;
+    if (y && (y->score < d->score ||
+              (y->score == d->score && zset_memcmp(zsl_member(y), y->len, d->m, d->len) < 0))) {
+        d->rank += d->l[d->i].span;
+        d->x = f;
+        d->l = zsl_node_at(f)->lv;
+        if (d->i > 0 && d->l[d->i - 1].forward)      /* where the level below starts */
+            __builtin_prefetch(zsl_node_at(d->l[d->i - 1].forward));
         return 1;
     }
-    d->p->lv[d->i] = l;
+    d->p->lv[d->i] = &d->l[d->i];
     d->p->node[d->i] = d->x;
     d->p->rank[d->i] = d->rank;
     return --d->i >= 0;
@@ -226,9 +214,11 @@ static void link_levels(struct zsl *zs, struct zsl_path *p, shm_off_t off)
     for (uint32_t i = 0; i < x->level; i++) {
         struct zsl_level *l = p->lv[i];
         uint64_t before = p->rank[0] - p->rank[i];
-        x->lv[i] = (struct zsl_level){ l->forward, l->span - before, l->score };
+        x->lv[i].forward = l->forward;
+        x->lv[i].span = l->span - before;
         undo_save(l, sizeof(*l));
-        *l = (struct zsl_level){ off, before + 1, x->score };
+        l->forward = off;
+        l->span = before + 1;
     }
     x->backward = p->node[0];
     if (x->lv[0].forward)
@@ -266,20 +256,17 @@ static void shrink_level(struct zsl *zs)
         UNDO_SET(zs->level, level);
 }
 
-/* Points link l where link to points (forward and its score), spanning span. */
-static void link_past(struct zsl_level *l, const struct zsl_level *to, uint64_t span)
-{
-    undo_save(l, sizeof(*l));
-    *l = (struct zsl_level){ to->forward, span, to->score };
-}
-
 /* Takes node off, which follows the path, out of its own levels (the path's owners
  * there point past it) and out of the backward links; it stays allocated. */
 static void unlink_levels(struct zsl *zs, struct zsl_path *p, shm_off_t off)
 {
     struct zsl_node *x = zsl_node_at(off);
-    for (uint32_t i = 0; i < x->level; i++)
-        link_past(p->lv[i], &x->lv[i], p->lv[i]->span + x->lv[i].span - 1);
+    for (uint32_t i = 0; i < x->level; i++) {
+        struct zsl_level *l = p->lv[i];
+        undo_save(l, sizeof(*l));
+        l->span += x->lv[i].span - 1;
+        l->forward = x->lv[i].forward;
+    }
     if (x->lv[0].forward)
         UNDO_SET(zsl_node_at(x->lv[0].forward)->backward, x->backward);
     else
@@ -334,19 +321,6 @@ void zsl_delete(struct zsl *zs, struct zsl_node *n)
     shm_free(shm_off(n));
 }
 
-/* Node n takes a score that keeps its place: so do the links into it (at its levels),
- * which copy it: its level-0 predecessor's, and above, the path of descent d toward
- * its old place, run on as far as level 1. */
-static void rescore_in_place(struct zsl *zs, struct descent *d, struct zsl_node *n, double score)
-{
-    while (n->level > 1 && d->i >= 1)
-        descent_step(d);
-    UNDO_SET(links_of(zs, n->backward)[0].score, score);
-    for (uint32_t i = 1; i < n->level; i++)
-        UNDO_SET(d->p->lv[i]->score, score);
-    UNDO_SET(n->score, score);
-}
-
 /* A node whose neighbours stay on either side of it only changes its score.  One
  * that changes place is taken out of its levels and put back in at the new place,
  * the paths to both found by one interleaved pair of descents; above its levels only
@@ -369,7 +343,7 @@ void zsl_update_score(struct zsl *zs, struct zsl_node *n, double score)
     while ((a.i >= ZSL_CHECK_LEVEL || b.i >= ZSL_CHECK_LEVEL) && (descent_step(&a) | descent_step(&b)))
         ;
     if ((!prev || prev->score < score) && (!next || next->score > score)) {
-        rescore_in_place(zs, &a, n, score);     /* its place stays: the descents were for nothing */
+        UNDO_SET(n->score, score);              /* its place stays: the descents were for nothing */
         return;
     }
     while (descent_step(&a) | descent_step(&b))
@@ -447,10 +421,13 @@ void zsl_delete_rank_range(struct zsl *zs, uint64_t start, uint64_t end)
     path_to_rank(zs, end, &last);
     shm_off_t first = before.lv[0]->forward;
     for (uint32_t i = 0; i < zs->level; i++) {
-        if (last.rank[i] >= start)
-            link_past(before.lv[i], last.lv[i], last.rank[i] + last.lv[i]->span - k - before.rank[i]);
-        else
+        if (last.rank[i] >= start) {
+            uint64_t next_rank = last.rank[i] + last.lv[i]->span;
+            UNDO_SET(before.lv[i]->forward, last.lv[i]->forward);
+            UNDO_SET(before.lv[i]->span, next_rank - k - before.rank[i]);
+        } else {
             UNDO_SET(before.lv[i]->span, before.lv[i]->span - k);
+        }
     }
     shm_off_t after = last.lv[0]->forward;
     if (after)
@@ -478,7 +455,8 @@ void zsl_builder_add(struct zsl_builder *b, double score, const char *m, size_t 
     uint64_t r = zs->length + 1;
     for (uint32_t i = 0; i < x->level; i++) {
         struct zsl_level *l = &links_of(zs, b->last[i])[i];
-        *l = (struct zsl_level){ off, r - b->last_rank[i], score };
+        l->forward = off;
+        l->span = r - b->last_rank[i];
         b->last[i] = off;
         b->last_rank[i] = r;
     }
@@ -534,7 +512,7 @@ static int check_order(const struct zsl *zs, char *err, size_t errlen)
     return 0;
 }
 
-/* Every link of level i: forward target, span and score copy, walking level 0 once. */
+/* Every link of level i: forward target and span, walking level 0 once. */
 static int check_level(const struct zsl *zs, uint32_t i, char *err, size_t errlen)
 {
     const struct zsl_level *owner = &zs->head[i];
@@ -546,13 +524,10 @@ static int check_level(const struct zsl *zs, uint32_t i, char *err, size_t errle
         CHECK(owner->forward == shm_off(x), "level %u: link skips rank %llu", i, (unsigned long long)rank);
         CHECK(owner->span == rank - owner_rank, "level %u: span %llu to rank %llu from %llu", i,
               (unsigned long long)owner->span, (unsigned long long)rank, (unsigned long long)owner_rank);
-        CHECK(owner->score == x->score, "level %u: link to rank %llu holds score %.17g, node %.17g", i,
-              (unsigned long long)rank, owner->score, x->score);
         owner = &x->lv[i];
         owner_rank = rank;
     }
-    CHECK(owner->forward == 0 && owner->score == 0, "level %u: last link not at the end or score %.17g", i,
-          owner->score);
+    CHECK(owner->forward == 0, "level %u: last link not at the end", i);
     CHECK(owner->span == zs->length - owner_rank, "level %u: end span %llu", i, (unsigned long long)owner->span);
     return 0;
 }
@@ -561,8 +536,6 @@ int zsl_check(const struct zsl *zs, char *err, size_t errlen)
 {
     CHECK(zs->level >= 1 && zs->level <= ZSL_MAXLEVEL, "level %u", zs->level);
     CHECK(zs->level == 1 || zs->head[zs->level - 1].forward, "top level %u is empty", zs->level);
-    for (uint32_t i = zs->level; i < ZSL_MAXLEVEL; i++)
-        CHECK(zs->head[i].forward == 0 && zs->head[i].score == 0, "header link %u above the top level used", i);
     if (check_order(zs, err, errlen) < 0)
         return -1;
     for (uint32_t i = 0; i < zs->level; i++)

@@ -5,11 +5,8 @@
  * O(log n) ranks and a backward link per node, plus a member -> node hash table.  The
  * nodes ARE the table's entries (a node starts with its struct dict_link and the dict
  * type DICT_TYPE_ZSET reads the member from it), so an element costs one allocation:
- *   [link][score][backward][len][level][lv[level] = {forward, span, score}][member bytes]
+ *   [link][score][backward][len][level][lv[level] = {forward, span}][member bytes]
  * and one bucket slot.  Everything refers to everything by offset.
- * A link carries a copy of its forward node's score, so a descent tells from the node
- * it stands on whether to move on or go down, and loads only the nodes it moves to
- * (and, on a tie of scores, the node whose member breaks it).
  *
  * Invariants (zsl_check verifies them):
  *  - level-0 links visit every node once, in strictly increasing (score, member) order
@@ -17,9 +14,6 @@
  *    node's backward is its level-0 predecessor (0 for the first); tail is the last.
  *  - for i < level, a link at level i with a forward node spans the rank difference;
  *    a link without one spans up to the end (length - rank of its owner).
- *  - every link's score equals its forward node's score, and is 0 without one (so
- *    are the header's links above level): whatever changes a node's score or a
- *    link's forward changes the copies with it.
  *  - the dict holds exactly the nodes, keyed by member; length == dict size.
  *  - Changes to bytes that existed before the write are undo-logged (call inside a
  *    write); a builder fills a zsl it created itself, so it logs nothing but the dict.
@@ -37,7 +31,6 @@
 struct zsl_level {
     shm_off_t forward;                  /* next node at this level, 0 at the end */
     uint64_t span;                      /* ranks skipped by forward */
-    double score;                       /* forward's score, 0 without forward */
 };
 
 struct zsl_node {

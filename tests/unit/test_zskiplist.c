@@ -1,9 +1,8 @@
 /* tests/unit/test_zskiplist.c - Check tests for types/zskiplist.c on an arena laid out
  * on plain memory: a random model test (inserts, deletes, score updates, rank-range
  * deletes against a sorted array, with zsl_check after every step), rank and bound
- * searches, rollback of a batch of changes restoring the list exactly, score updates
- * in place and across the list keeping the links' copies of scores (and zsl_check
- * finding stale ones), the builder and copy, the O(levels) undo cost of cutting a large range, and a large list
+ * searches, rollback of a batch of changes restoring the list exactly, the builder
+ * and copy, the O(levels) undo cost of cutting a large range, and a large list
  * keeping O(log n) height. */
 #include <check.h>
 #include <setjmp.h>
@@ -153,20 +152,6 @@ static shm_off_t build_even_scores(uint64_t n)
     return off;
 }
 
-/* A list of 3000 nodes, scores i % 1500: each score held by two members. */
-static shm_off_t build_score_pairs(void)
-{
-    undo_begin();
-    shm_off_t off = zsl_new();
-    for (int i = 0; i < 3000; i++) {
-        char m[16];
-        snprintf(m, sizeof(m), "k%d", i);
-        zsl_insert(zsl_at(off), (double)(i % 1500), m, strlen(m));
-    }
-    fixture_write_commit();
-    return off;
-}
-
 START_TEST(ranks_and_bounds)
 {
     shm_off_t off = build_even_scores(1000);
@@ -259,8 +244,15 @@ static void stop_jump(void) { longjmp(stop_env, 1); }
 START_TEST(moves_roll_back_at_every_store)
 {
     static const double targets[] = { -1, 1e9, 500.5, 1000, 1, 2000, 999.5, 3 };
-    shm_off_t off = build_score_pairs();
+    undo_begin();
+    shm_off_t off = zsl_new();
     struct zsl *zs = zsl_at(off);
+    for (int i = 0; i < 3000; i++) {
+        char m[16];
+        snprintf(m, sizeof(m), "k%d", i);
+        zsl_insert(zs, (double)(i % 1500), m, strlen(m));
+    }
+    fixture_write_commit();
     for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
         char m[16];
         snprintf(m, sizeof(m), "k%d", (int)((t * 397 + 700) % 3000));
@@ -296,92 +288,28 @@ START_TEST(moves_roll_back_at_every_store)
 }
 END_TEST
 
-/* A score that keeps n between its neighbours (which must not both tie with it):
- * halfway to the one on the side where the next does not tie (1 past an end). */
-static double score_in_place(const struct zsl_node *n)
+/* A new score that keeps a node between its neighbours changes the score alone: one
+ * logged store, even on a list tall enough for the descents to start first. */
+START_TEST(update_in_place_logs_the_score_only)
 {
-    const struct zsl_node *next = zsl_next(n), *prev = zsl_prev(n);
-    if (next && next->score == n->score)
-        return prev ? (prev->score + n->score) / 2 : n->score - 1;
-    return next ? (n->score + next->score) / 2 : n->score + 1;
-}
-
-/* The first node of at least this level. */
-static struct zsl_node *first_of_level(const struct zsl *zs, uint8_t level)
-{
-    struct zsl_node *n = zsl_first(zs);
-    while (n->level < level)
-        n = zsl_next(n);
-    return n;
-}
-
-/* A new score that keeps a node between its neighbours changes the score and its
- * copies in the links into the node alone (the header's for the first node; above
- * level 0 found by running the descent on): one logged store each, even on a list
- * tall enough for the descents to start first. */
-START_TEST(update_in_place_logs_the_score_and_its_copies)
-{
-    shm_off_t off = build_score_pairs();
+    undo_begin();
+    shm_off_t off = zsl_new();
     struct zsl *zs = zsl_at(off);
-    ck_assert_uint_gt(zs->level, 3);
-    struct zsl_node *nodes[] = { zsl_find(zs, "k700", 4), zsl_first(zs), zsl_last(zs), first_of_level(zs, 2),
-                                 first_of_level(zs, 3), first_of_level(zs, (uint8_t)zs->level) };
-    for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
-        struct zsl_node *n = nodes[i];
-        uint64_t rank = zsl_rank(zs, n);
-        double score = score_in_place(n);
-        undo_begin();
-        zsl_update_score(zs, n, score);
-        ck_assert_msg(undo_used() == (1 + n->level) * (2 * sizeof(uint64_t) + sizeof(double)),
-                      "node %zu (level %u): %llu bytes logged", i, n->level, (unsigned long long)undo_used());
-        fixture_write_commit();
-        ck_assert(n->score == score);
-        ck_assert_uint_eq(zsl_rank(zs, n), rank);
-        check_ok(zs);
-    }
-}
-END_TEST
-
-/* Scores moved up and down across the list and nudged in place, every node's once,
- * keep every link's copy of its forward node's score (zsl_check after each). */
-START_TEST(score_copies_follow_every_update)
-{
-    shm_off_t off = build_score_pairs();
-    struct zsl *zs = zsl_at(off);
-    uint64_t seed = 7;
     for (int i = 0; i < 3000; i++) {
         char m[16];
         snprintf(m, sizeof(m), "k%d", i);
-        struct zsl_node *n = zsl_find(zs, m, strlen(m));
-        double score = i % 3 ? (double)(fixture_xorshift(&seed) % 3000) / 2 : score_in_place(n);
-        undo_begin();
-        zsl_update_score(zs, n, score);
-        fixture_write_commit();
-        ck_assert(n->score == score);
-        check_ok(zs);
+        zsl_insert(zs, (double)(i % 1500), m, strlen(m));
     }
-}
-END_TEST
-
-/* zsl_check finds a link whose copy of the score is stale, and a header link above the
- * top level that is not empty. */
-START_TEST(check_finds_stale_score_copies)
-{
-    shm_off_t off = build_even_scores(200);
-    struct zsl *zs = zsl_at(off);
-    char err[256];
-    struct zsl_node *n = first_of_level(zs, 2);
-    n->lv[1].score += 1;
-    ck_assert_int_eq(zsl_check(zs, err, sizeof(err)), -1);
-    ck_assert_msg(strstr(err, "level 1") != NULL, "%s", err);
-    n->lv[1].score -= 1;
-    check_ok(zs);
-    zs->head[ZSL_MAXLEVEL - 1].score = 1;
-    ck_assert_int_eq(zsl_check(zs, err, sizeof(err)), -1);
-    zs->head[ZSL_MAXLEVEL - 1].score = 0;
-    zsl_last(zs)->lv[0].score = 2;
-    ck_assert_int_eq(zsl_check(zs, err, sizeof(err)), -1);
-    zsl_last(zs)->lv[0].score = 0;
+    fixture_write_commit();
+    ck_assert_uint_gt(zs->level, 3);
+    struct zsl_node *n = zsl_find(zs, "k700", 4);           /* after k2200 (700), before k2201 (701) */
+    uint64_t rank = zsl_rank(zs, n);
+    undo_begin();
+    zsl_update_score(zs, n, 700.5);
+    ck_assert_uint_le(undo_used(), 32);
+    fixture_write_commit();
+    ck_assert(n->score == 700.5);
+    ck_assert_uint_eq(zsl_rank(zs, n), rank);
     check_ok(zs);
 }
 END_TEST
@@ -469,9 +397,7 @@ static Suite *suite(void)
     tcase_add_test(tc, ranks_and_bounds);
     tcase_add_test(tc, rollback_restores_the_list);
     tcase_add_test(tc, moves_roll_back_at_every_store);
-    tcase_add_test(tc, update_in_place_logs_the_score_and_its_copies);
-    tcase_add_test(tc, score_copies_follow_every_update);
-    tcase_add_test(tc, check_finds_stale_score_copies);
+    tcase_add_test(tc, update_in_place_logs_the_score_only);
     tcase_add_test(tc, copy_is_deep_and_equal);
     tcase_add_test(tc, range_cut_logs_little);
     tcase_add_test(tc, large_list_is_logarithmic);
