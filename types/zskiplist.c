@@ -41,6 +41,9 @@ static const struct dict_type zset_dict_type = { "zset", node_key, shm_free };
 
 void zsl_register_dict_type(void) { dict_register_type(DICT_TYPE_ZSET, &zset_dict_type); }
 
+/* Ranks skipped by link l, which has a forward node, at level i: one at level 0. */
+static inline uint64_t span_of(const struct zsl_level *l, int i) { return i ? l->span : 1; }
+
 /* The links of a node, or the header's for 0. */
 static struct zsl_level *links_of(const struct zsl *zs, shm_off_t node)
 {
@@ -109,7 +112,7 @@ static void path_while(const struct zsl *zs, zelem_bound_fn *fn, const void *spe
             struct zelem e = zsl_elem(zsl_node_at(l[i].forward));
             if (!fn(&e, spec) != !want)
                 break;
-            rank += l[i].span;
+            rank += span_of(&l[i], i);
             x = l[i].forward;
             l = zsl_node_at(x)->lv;
         }
@@ -126,8 +129,8 @@ static void path_to_rank(const struct zsl *zs, uint64_t r, struct zsl_path *p)
     uint64_t rank = 0;
     for (int i = (int)zs->level - 1; i >= 0; i--) {
         struct zsl_level *l = links_of(zs, x);
-        while (l[i].forward && rank + l[i].span <= r) {
-            rank += l[i].span;
+        while (l[i].forward && rank + span_of(&l[i], i) <= r) {
+            rank += span_of(&l[i], i);
             x = l[i].forward;
             l = zsl_node_at(x)->lv;
         }
@@ -176,7 +179,7 @@ static inline int descent_step(struct descent *d)
     const struct zsl_node *y = f ? zsl_node_at(f) : NULL;
     if (y && (y->score < d->score ||
               (y->score == d->score && zset_memcmp(zsl_member(y), y->len, d->m, d->len) < 0))) {
-        d->rank += d->l[d->i].span;
+        d->rank += span_of(&d->l[d->i], d->i);
         d->x = f;
         d->l = zsl_node_at(f)->lv;
         if (d->i > 0 && d->l[d->i - 1].forward)      /* where the level below starts */
@@ -206,27 +209,25 @@ static void path_to_node(const struct zsl *zs, const struct zsl_node *n, struct 
 /* ---- linking ---------------------------------------------------------------- */
 
 /* Links node off into its own levels after the path's owners there, and sets the
- * backward links around it.  A node that existed before the write (fresh == 0) has
- * its own links logged first. */
-static void link_levels(struct zsl *zs, struct zsl_path *p, shm_off_t off, int fresh)
+ * backward links around it.  The node's own bytes are new in this write or logged
+ * by the caller. */
+static void link_levels(struct zsl *zs, struct zsl_path *p, shm_off_t off)
 {
     struct zsl_node *x = zsl_node_at(off);
-    if (!fresh) {
-        undo_save(x->lv, x->level * sizeof(struct zsl_level));
-        undo_save(&x->backward, sizeof(x->backward));
-    }
     for (uint32_t i = 0; i < x->level; i++) {
         struct zsl_level *l = p->lv[i];
         uint64_t before = p->rank[0] - p->rank[i];
         x->lv[i].forward = l->forward;
-        x->lv[i].span = l->span - before;
         undo_save(l, sizeof(*l));
         l->forward = off;
-        l->span = before + 1;
+        if (i > 0) {                            /* level 0 stores no span */
+            x->lv[i].span = l->span - before;
+            l->span = before + 1;
+        }
     }
-    x->backward = p->node[0];
+    x->lv[0].backward = p->node[0];
     if (x->lv[0].forward)
-        UNDO_SET(zsl_node_at(x->lv[0].forward)->backward, off);
+        UNDO_SET(zsl_node_at(x->lv[0].forward)->lv[0].backward, off);
     else
         UNDO_SET(zs->tail, off);
 }
@@ -246,7 +247,7 @@ static void link_new_node(struct zsl *zs, struct zsl_path *p, shm_off_t off)
         }
         UNDO_SET(zs->level, x->level);
     }
-    link_levels(zs, p, off, 1);
+    link_levels(zs, p, off);
     for (i = x->level; i < zs->level; i++)
         UNDO_SET(p->lv[i]->span, p->lv[i]->span + 1);
 }
@@ -268,13 +269,14 @@ static void unlink_levels(struct zsl *zs, struct zsl_path *p, shm_off_t off)
     for (uint32_t i = 0; i < x->level; i++) {
         struct zsl_level *l = p->lv[i];
         undo_save(l, sizeof(*l));
-        l->span += x->lv[i].span - 1;
+        if (i > 0)
+            l->span += x->lv[i].span - 1;
         l->forward = x->lv[i].forward;
     }
     if (x->lv[0].forward)
-        UNDO_SET(zsl_node_at(x->lv[0].forward)->backward, x->backward);
+        UNDO_SET(zsl_node_at(x->lv[0].forward)->lv[0].backward, x->lv[0].backward);
     else
-        UNDO_SET(zs->tail, x->backward);
+        UNDO_SET(zs->tail, x->lv[0].backward);
 }
 
 /* Unlinks the node that follows the path at level 0: the links above its levels span
@@ -359,8 +361,9 @@ void zsl_update_score(struct zsl *zs, struct zsl_node *n, double score)
             UNDO_SET(at.lv[i]->span, at.lv[i]->span - 1);
             UNDO_SET(to.lv[i]->span, to.lv[i]->span + 1);
         }
-    UNDO_SET(n->score, score);
-    link_levels(zs, &to, off, 0);
+    undo_save(&n->score, (size_t)((char *)&n->lv[n->level] - (char *)&n->score));
+    n->score = score;                           /* one record for its score and links */
+    link_levels(zs, &to, off);
 }
 
 /* ---- ranks and ranges ------------------------------------------------------- */
@@ -424,7 +427,9 @@ void zsl_delete_rank_range(struct zsl *zs, uint64_t start, uint64_t end)
     path_to_rank(zs, end, &last);
     shm_off_t first = before.lv[0]->forward;
     for (uint32_t i = 0; i < zs->level; i++) {
-        if (last.rank[i] >= start) {
+        if (i == 0) {
+            UNDO_SET(before.lv[0]->forward, last.lv[0]->forward);
+        } else if (last.rank[i] >= start) {
             uint64_t next_rank = last.rank[i] + last.lv[i]->span;
             UNDO_SET(before.lv[i]->forward, last.lv[i]->forward);
             UNDO_SET(before.lv[i]->span, next_rank - k - before.rank[i]);
@@ -434,7 +439,7 @@ void zsl_delete_rank_range(struct zsl *zs, uint64_t start, uint64_t end)
     }
     shm_off_t after = last.lv[0]->forward;
     if (after)
-        UNDO_SET(zsl_node_at(after)->backward, before.node[0]);
+        UNDO_SET(zsl_node_at(after)->lv[0].backward, before.node[0]);
     else
         UNDO_SET(zs->tail, before.node[0]);
     shrink_level(zs);
@@ -459,11 +464,12 @@ void zsl_builder_add(struct zsl_builder *b, double score, const char *m, size_t 
     for (uint32_t i = 0; i < x->level; i++) {
         struct zsl_level *l = &links_of(zs, b->last[i])[i];
         l->forward = off;
-        l->span = r - b->last_rank[i];
+        if (i > 0)
+            l->span = r - b->last_rank[i];
         b->last[i] = off;
         b->last_rank[i] = r;
     }
-    x->backward = zs->tail;
+    x->lv[0].backward = zs->tail;
     zs->tail = off;
     zs->length = r;
     if (x->level > zs->level)
@@ -474,7 +480,7 @@ void zsl_builder_add(struct zsl_builder *b, double score, const char *m, size_t 
 shm_off_t zsl_builder_finish(struct zsl_builder *b)
 {
     struct zsl *zs = zsl_at(b->zs);
-    for (uint32_t i = 0; i < zs->level; i++)
+    for (uint32_t i = 1; i < zs->level; i++)
         links_of(zs, b->last[i])[i].span = zs->length - b->last_rank[i];
     return b->zs;
 }
@@ -500,7 +506,7 @@ static int check_order(const struct zsl *zs, char *err, size_t errlen)
     for (struct zsl_node *x = zsl_first(zs); x; x = zsl_next(x), n++) {
         CHECK(x->level >= 1 && x->level <= zs->level, "node %llu: level %u (list %u)",
               (unsigned long long)n, x->level, zs->level);
-        CHECK(x->backward == prev, "node %llu: backward link wrong", (unsigned long long)n);
+        CHECK(x->lv[0].backward == prev, "node %llu: backward link wrong", (unsigned long long)n);
         if (prev) {
             struct zelem k = zsl_elem(x), e = zsl_elem(zsl_node_at(prev));
             CHECK(before_key(&e, &k), "node %llu: out of order", (unsigned long long)n);
@@ -515,7 +521,7 @@ static int check_order(const struct zsl *zs, char *err, size_t errlen)
     return 0;
 }
 
-/* Every link of level i: forward target and span, walking level 0 once. */
+/* Every link of level i: forward target and span (above level 0), walking level 0 once. */
 static int check_level(const struct zsl *zs, uint32_t i, char *err, size_t errlen)
 {
     const struct zsl_level *owner = &zs->head[i];
@@ -525,13 +531,14 @@ static int check_level(const struct zsl *zs, uint32_t i, char *err, size_t errle
         if (x->level <= i)
             continue;
         CHECK(owner->forward == shm_off(x), "level %u: link skips rank %llu", i, (unsigned long long)rank);
-        CHECK(owner->span == rank - owner_rank, "level %u: span %llu to rank %llu from %llu", i,
+        CHECK(i == 0 || owner->span == rank - owner_rank, "level %u: span %llu to rank %llu from %llu", i,
               (unsigned long long)owner->span, (unsigned long long)rank, (unsigned long long)owner_rank);
         owner = &x->lv[i];
         owner_rank = rank;
     }
     CHECK(owner->forward == 0, "level %u: last link not at the end", i);
-    CHECK(owner->span == zs->length - owner_rank, "level %u: end span %llu", i, (unsigned long long)owner->span);
+    CHECK(i == 0 || owner->span == zs->length - owner_rank, "level %u: end span %llu", i,
+          (unsigned long long)owner->span);
     return 0;
 }
 
@@ -539,6 +546,7 @@ int zsl_check(const struct zsl *zs, char *err, size_t errlen)
 {
     CHECK(zs->level >= 1 && zs->level <= ZSL_MAXLEVEL, "level %u", zs->level);
     CHECK(zs->level == 1 || zs->head[zs->level - 1].forward, "top level %u is empty", zs->level);
+    CHECK(zs->head[0].backward == 0, "the header's level-0 link has a backward link");
     if (check_order(zs, err, errlen) < 0)
         return -1;
     for (uint32_t i = 0; i < zs->level; i++)

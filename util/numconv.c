@@ -3,7 +3,7 @@
  *
  * Owns: the strict integer parsers, the double/long double validators (strtod based:
  * no leading space, whole string consumed, no nan, no overflow to +-inf or total
- * underflow), the reply formats, and redis.conf memory units.  Every parser takes a
+ * underflow; short integers skip strtod), the reply formats, and redis.conf memory units.  Every parser takes a
  * length and never reads past it. */
 #include "util/numconv.h"
 
@@ -62,9 +62,27 @@ static int to_cstring(char *buf, size_t bufsize, const char *s, size_t len)
     return 1;
 }
 
+/* The common case of string2d without strtod: an optional sign and 1 to 15 digits
+ * (leading zeros allowed), a value below 2^53 and so exact, as strtod reads it ("-0"
+ * is -0.0).  0 for anything else. */
+static int short_int2d(const char *s, size_t len, double *out)
+{
+    size_t i = len > 0 && (s[0] == '-' || s[0] == '+');
+    if (len == i || len - i > 15) return 0;
+    uint64_t v = 0;
+    for (; i < len; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9) return 0;
+        v = v * 10 + d;
+    }
+    *out = s[0] == '-' ? -(double)v : (double)v;
+    return 1;
+}
+
 int string2d(const char *s, size_t len, double *out)
 {
     char buf[NUMCONV_LD_MAX_CHARS], *end;
+    if (short_int2d(s, len, out)) return 1;
     if (!to_cstring(buf, sizeof(buf), s, len) || isspace((unsigned char)buf[0])) return 0;
     errno = 0;
     double v = strtod(buf, &end);

@@ -166,6 +166,17 @@ START_TEST(numconv_doubles)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         ck_assert_msg(!string2d(bad[i], strlen(bad[i]), &d), "%s", bad[i]);
     ck_assert(!string2d("1\0002", 3, &d));
+    /* short integers (parsed without strtod) read exactly as strtod reads them */
+    const char *ints[] = {"0", "-0", "+7", "000000012345", "-999999999999999", "1234567890123456",
+                          "9007199254740993", "-", "+", "1-", "12a", "--1"};
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        char *end;
+        double want = strtod(ints[i], &end);
+        int ok = *end == '\0' && end != ints[i];
+        d = 42;
+        ck_assert_msg(string2d(ints[i], strlen(ints[i]), &d) == ok, "%s", ints[i]);
+        ck_assert_msg(!ok || memcmp(&d, &want, sizeof(d)) == 0, "%s: %.17g", ints[i], d);
+    }
     ck_assert(string2ld("10.5", 4, &ld) && ld == 10.5L);
     ck_assert(!string2ld("nan", 3, &ld));
     ck_assert(!string2ld(" 1", 2, &ld));

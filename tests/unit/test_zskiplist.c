@@ -2,8 +2,8 @@
  * on plain memory: a random model test (inserts, deletes, score updates, rank-range
  * deletes against a sorted array, with zsl_check after every step), rank and bound
  * searches, rollback of a batch of changes restoring the list exactly, the builder
- * and copy, the O(levels) undo cost of cutting a large range, and a large list
- * keeping O(log n) height. */
+ * and copy, the O(levels) undo cost of cutting a large range, level-0 links holding
+ * the backward links, and a large list keeping O(log n) height. */
 #include <check.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -363,6 +363,28 @@ START_TEST(range_cut_logs_little)
 }
 END_TEST
 
+/* A level-0 link stores no span: its second word is the node's backward link, so a
+ * level-1 node with a 24-byte member fills one 64-byte line, and the header's word
+ * stays 0 (zsl_check) through inserts, moves, deletes and a range cut. */
+START_TEST(level0_links_hold_the_backward_links)
+{
+    ck_assert_uint_eq(sizeof(struct zsl_node) + sizeof(struct zsl_level) + 24, 64);
+    shm_off_t off = build_even_scores(50);
+    struct zsl *zs = zsl_at(off);
+    undo_begin();
+    zsl_insert(zs, -1, "first", 5);
+    zsl_update_score(zs, zsl_find(zs, "first", 5), 1000);
+    zsl_update_score(zs, zsl_last(zs), -2);
+    zsl_delete(zs, zsl_first(zs));
+    zsl_delete_rank_range(zs, 1, 10);
+    fixture_write_commit();
+    check_ok(zs);
+    ck_assert_uint_eq(zs->head[0].backward, 0);
+    for (struct zsl_node *n = zsl_first(zs); n; n = zsl_next(n))
+        ck_assert_ptr_eq(zsl_prev(n) ? zsl_next(zsl_prev(n)) : zsl_first(zs), n);
+}
+END_TEST
+
 START_TEST(large_list_is_logarithmic)
 {
     undo_begin();
@@ -400,6 +422,7 @@ static Suite *suite(void)
     tcase_add_test(tc, update_in_place_logs_the_score_only);
     tcase_add_test(tc, copy_is_deep_and_equal);
     tcase_add_test(tc, range_cut_logs_little);
+    tcase_add_test(tc, level0_links_hold_the_backward_links);
     tcase_add_test(tc, large_list_is_logarithmic);
     suite_add_tcase(s, tc);
     return s;
