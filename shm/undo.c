@@ -48,7 +48,7 @@ uint64_t undo_used(void) { return undo_state()->used; }
 
 /* The test hook's countdown, then the record - or the abort of a write whose log is
  * full. */
-void undo_save_rare(const void *addr, size_t len)
+void undo_save_rare(const void *addr, size_t len, uint64_t need)
 {
     if (undo_crash_countdown >= 0 && undo_crash_countdown-- == 0) {
         undo_crash_countdown = -1;
@@ -57,7 +57,6 @@ void undo_save_rare(const void *addr, size_t len)
         else
             raise(SIGKILL);
     }
-    uint64_t need = sizeof(struct undo_record) + ((len + 7) & ~(uint64_t)7);
     if (undo_state()->used + need > undo_state()->capacity)
         undo_abort(UNDO_ABORT_LOG_FULL);
     undo_append(addr, len, need);

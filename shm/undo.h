@@ -43,8 +43,9 @@ struct undo_record {
 /* >= 0 while the crash test hook is armed (undo_test_crash_after). */
 extern long undo_crash_countdown;
 
-/* undo_save when the log is full (aborts the write) or the test hook is armed. */
-void undo_save_rare(const void *addr, size_t len);
+/* undo_save, with its record's size, when the log is full (aborts the write) or the
+ * test hook is armed. */
+void undo_save_rare(const void *addr, size_t len, uint64_t need);
 
 /* Appends the record of [addr, addr+len), need bytes long, to a log with room. */
 static inline void undo_append(const void *addr, size_t len, uint64_t need)
@@ -64,7 +65,7 @@ static inline void undo_save(const void *addr, size_t len)
     const struct shm_undo_state *st = &shm_header()->undo;
     uint64_t need = sizeof(struct undo_record) + ((len + 7) & ~(uint64_t)7);
     if (__builtin_expect(st->used + need > st->capacity || undo_crash_countdown >= 0, 0))
-        undo_save_rare(addr, len);
+        undo_save_rare(addr, len, need);
     else
         undo_append(addr, len, need);
 }
