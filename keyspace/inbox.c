@@ -87,11 +87,11 @@ void inbox_local_drain(void (*fn)(const struct inbox_msg *msg))
 
 void inbox_push(int slot, uint64_t client_id, enum inbox_kind kind, const void *data, size_t len)
 {
-    if (slot == local.slot) {
+    struct inbox *in = inbox_of(slot);
+    if (slot == local.slot && !in->head) {      /* nothing committed ahead of it waits */
         local_push(client_id, kind, data, len);
         return;
     }
-    struct inbox *in = inbox_of(slot);
     shm_off_t off = shm_alloc(sizeof(struct inbox_msg) + len);
     struct inbox_msg *m = (struct inbox_msg *)(shm_base + off);
     fill(m, client_id, kind, data, len);

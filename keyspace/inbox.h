@@ -12,8 +12,9 @@
  * Messages a worker sends to its own slot (inbox_set_local_slot) never touch the
  * arena: they wait in private memory, become deliverable when the write that made
  * them commits (a rolled-back write's are dropped) and need no wake-up.  The owner
- * delivers them before its shared inbox: while it held the lock nobody else pushed,
- * so that is commit order. */
+ * delivers them before its shared inbox, which is commit order only if the shared
+ * inbox held nothing when they were pushed: a message to the own slot while the
+ * shared inbox is not empty goes there, behind what other workers pushed before. */
 #ifndef KEYSPACE_INBOX_H
 #define KEYSPACE_INBOX_H
 

@@ -286,6 +286,28 @@ START_TEST(test_own_slot_messages_stay_private_until_commit)
 }
 END_TEST
 
+START_TEST(test_own_slot_message_queues_behind_other_workers)
+{
+    sub(10, 0, PUBSUB_CHANNEL, "c");
+    commit();
+    undo_begin();
+    pub("c", "theirs");                         /* another worker's (no local slot) */
+    commit();
+    inbox_set_local_slot(0);
+    undo_begin();
+    pub("c", "mine");                           /* behind it, not ahead via the private list */
+    commit();
+    undo_begin();
+    ck_assert(!inbox_local_pending());
+    ck_assert_str_eq(take_inbox(0), "10|>3..$7..message..$1..c..$6..theirs..\n"
+                                    "10|>3..$7..message..$1..c..$4..mine..\n");
+    pub("c", "next");                           /* the shared inbox empty: private again */
+    commit();
+    ck_assert_str_eq(take_local(), "10|>3..$7..message..$1..c..$4..next..\n");
+    inbox_set_local_slot(-1);
+}
+END_TEST
+
 START_TEST(test_channels_listing)
 {
     struct names nm = { "", 0 };
@@ -362,6 +384,7 @@ static Suite *pubsub_suite(void)
     tcase_add_test(tc, test_client_and_slot_gone);
     tcase_add_test(tc, test_rollback_leaves_nothing);
     tcase_add_test(tc, test_own_slot_messages_stay_private_until_commit);
+    tcase_add_test(tc, test_own_slot_message_queues_behind_other_workers);
     tcase_add_test(tc, test_channels_listing);
     tcase_add_test(tc, test_many_channels_shrink);
     tcase_add_test(tc, test_notify_channels);
