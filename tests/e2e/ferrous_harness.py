@@ -83,13 +83,15 @@ def _kill_group(pgid):
 
 
 def kill_leftovers():
-    """SIGKILL every process still alive in a group this harness spawned; returns their pids."""
+    """SIGKILL every process still alive in a group this harness spawned and waits until
+    they are gone; returns their pids."""
     found = []
     for pgid in sorted(_spawned_groups):
         members = group_members(pgid)
         if members:
             found.extend(members)
             _kill_group(pgid)
+            _wait_gone(pgid, 2.0)
     _spawned_groups.clear()
     return found
 
