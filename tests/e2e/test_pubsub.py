@@ -5,14 +5,16 @@ Covered: receiver counts and delivery to every worker, the order of many message
 publisher, pattern matching (glob rules and escapes, compared with redis-server), RESP3
 push messages byte for byte, subscribe/unsubscribe confirmations and subscribed-mode errors
 (compared with redis-server), PUBSUB introspection, a slow subscriber cut off by
-client-output-buffer-limit while its publisher goes on, the normal class's limit, and a
-worker killed while its clients are subscribed.  Keyspace notifications are in
+client-output-buffer-limit while its publisher goes on, the normal class's limit, a
+worker killed while its clients are subscribed, and one of three workers killed while
+subscribers and MULTI/EXEC publishers run on all of them.  Keyspace notifications are in
 test_notifications.py.
 """
 
 import os
 import signal
 import socket
+import threading
 import time
 
 import pytest
@@ -120,21 +122,21 @@ def message(reply):
     return plain(reply)
 
 
-def spread(server, per_worker):
+def spread(server, per_worker, workers=WORKERS):
     """Connections grouped by the worker that accepted them: {worker: [Raw, ...]}."""
     groups, spare = {}, []
-    for _ in range(400):
+    for _ in range(400 * workers):
         c = Raw(server.port)
         w = c.worker()
         if len(groups.setdefault(w, [])) < per_worker:
             groups[w].append(c)
         else:
             spare.append(c)
-        if len(groups) == WORKERS and all(len(v) == per_worker for v in groups.values()):
+        if len(groups) == workers and all(len(v) == per_worker for v in groups.values()):
             break
     for c in spare:
         c.close()
-    assert len(groups) == WORKERS and all(len(v) == per_worker for v in groups.values()), \
+    assert len(groups) == workers and all(len(v) == per_worker for v in groups.values()), \
         "connections did not spread over the workers"
     return groups
 
@@ -455,3 +457,86 @@ def test_killed_worker_leaves_no_subscription(server):
     assert plain(fresh.call("SUBSCRIBE", "life")) == [b"subscribe", b"life", 1]
     assert pub.call("PUBLISH", "life", "again") == (":", 3 + 3 + 1)
     assert message(fresh.read()) == [b"message", b"life", b"again"]
+
+
+def run_transactions(conn, name, acked, stop, errors):
+    """MULTI / INCR total / PUBLISH ev "<name>:<n>" / EXEC until stop() or the connection
+    dies; acked[name] counts the EXECs answered, a wrong reply goes to errors."""
+    while not stop():
+        try:
+            for args in (("MULTI",), ("INCR", "total"), ("PUBLISH", "ev", f"{name}:{acked[name]}"), ("EXEC",)):
+                conn.send(*args)
+            replies = [conn.read() for _ in range(4)]
+        except (ConnectionError, OSError):
+            return
+        kinds = [r[0] for r in replies]
+        if kinds != ["+", "+", "+", "*"] or replies[3][1][0][0] != ":" or \
+                replies[3][1][1] not in ((":", 2), (":", 3)):
+            errors.append((name, replies))
+            return
+        acked[name] += 1
+
+
+def messages_per_publisher(sub, total):
+    """The n of each "<name>:<n>" message, per name, until total messages were read."""
+    seen = {}
+    for _ in range(total):
+        kind, channel, payload = message(sub.read())
+        name, n = payload.decode().split(":")
+        seen.setdefault(name, []).append(int(n))
+    assert not sub.pending(0.2), "more messages than transactions"
+    return seen
+
+
+def test_worker_killed_while_subscribers_and_transactions_run_on_the_others(start_server):
+    """Three workers, each with a subscriber and a MULTI/EXEC writer; one worker is SIGKILLed
+    mid-run.  The others' writers go on without an error, every subscriber left gets each
+    committed transaction's message once and in order, and the counter the transactions
+    INCR matches the messages: a transaction is all there or not at all."""
+    server = start_server(args=["--workers", "3"])
+    groups = spread(server, 2, workers=3)
+    subscribers = {w: groups[w][0] for w in groups}
+    for sub in subscribers.values():
+        assert plain(sub.call("SUBSCRIBE", "ev")) == [b"subscribe", b"ev", 1]
+    victim_slot = 2
+    victim = pid_serving(groups[victim_slot][1], server)
+    acked = {f"w{w}": 0 for w in groups}
+    killed = threading.Event()
+    after_kill = {}
+
+    def stop(name):
+        if not killed.is_set():
+            return False
+        after_kill.setdefault(name, acked[name])
+        return acked[name] - after_kill[name] >= 100
+
+    errors = []
+    threads = [threading.Thread(target=run_transactions, args=(groups[w][1], f"w{w}", acked,
+                                                              lambda name=f"w{w}": stop(name), errors))
+               for w in groups]
+    for t in threads:
+        t.start()
+    eventually(lambda: min(acked.values()) >= 50, "the writers did not get going")
+    os.kill(victim, signal.SIGKILL)
+    killed.set()
+    for t in threads:
+        t.join(30)
+        assert not t.is_alive(), "a writer hung"
+    assert errors == []
+    eventually(lambda: len(worker_pids(server.pid)) == 3 and victim not in worker_pids(server.pid),
+               "the worker was not respawned")
+    checker = spread(server, 1, workers=3)[0][0]
+    total = plain(checker.call("GET", "total"))
+    lost = f"w{victim_slot}"
+    for w, sub in subscribers.items():
+        if w == victim_slot:
+            continue
+        seen = messages_per_publisher(sub, int(total))
+        for name, ns in seen.items():
+            assert ns == list(range(len(ns))), f"{name}'s messages out of order or repeated"
+            if name != lost:
+                assert len(ns) == acked[name], f"{name}: acknowledged transactions missing"
+        assert len(seen[lost]) in (acked[lost], acked[lost] + 1)   # + its EXEC cut off unanswered
+    eventually(lambda: plain(checker.call("PUBSUB", "NUMSUB", "ev")) == [b"ev", 2],
+               "PUBSUB NUMSUB still counts the dead worker's subscriber")
+    assert plain(checker.call("DEBUG", "ARENA-CHECK")) == "OK"
