@@ -102,19 +102,32 @@ static int read_squoted(const char *s, size_t len, size_t *i, struct word *w)
     }
 }
 
+/* True when position i ends an unquoted word: the end of the line, a NUL, or one of
+ * the four separators sdssplitargs stops at (\v and \f, spaces to isspace(), stay
+ * inside a word there while still separating words and closing quotes). */
+static int at_word_end(const char *s, size_t len, size_t i)
+{
+    if (i >= len)
+        return 1;
+    switch (s[i]) {
+    case '\0': case ' ': case '\n': case '\r': case '\t':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Reads one word starting at a non-space *i. */
 static int read_word(const char *s, size_t len, size_t *i, struct word *w)
 {
     if (word_push(w, 'x')) return -1;      /* make buf non-NULL even for "" */
     w->len = 0;
     w->buf[0] = '\0';
-    while (!at_boundary(s, len, *i)) {
+    while (!at_word_end(s, len, *i)) {
         char c = s[(*i)++];
-        int rc = 0;
-        if (c == '"') rc = read_dquoted(s, len, i, w);
-        else if (c == '\'') rc = read_squoted(s, len, i, w);
-        else rc = word_push(w, c);
-        if (rc) return -1;
+        if (c == '"' || c == '\'')         /* a closed quote ends the word */
+            return c == '"' ? read_dquoted(s, len, i, w) : read_squoted(s, len, i, w);
+        if (word_push(w, c)) return -1;
     }
     return 0;
 }

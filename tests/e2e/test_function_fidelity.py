@@ -86,8 +86,6 @@ def test_metadata_line_same_as_redis(pair):
     assert not mismatches_loading(pair, codes, [("FCALL", "f", "0")])
 
 
-@pytest.mark.xfail(strict=True, reason="util/splitargs.c ends an unquoted word at any isspace() byte; Redis's "
-                                       "sdssplitargs only at space, \\n, \\r, \\t (\\v and \\f stay in the word)")
 def test_vertical_tab_and_form_feed_inside_a_word(pair):
     codes = [line + "\n" + FN for line in ("#!lua\vname=x", "#!lua\fname=x", "#!lua name=x\v")]
     assert not mismatches_loading(pair, codes)

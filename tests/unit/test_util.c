@@ -46,6 +46,13 @@ START_TEST(splitargs_plain_and_quotes)
     a = split("   ", 0);
     ck_assert_int_eq(a.argc, 0);
     splitargs_free(&a);
+
+    a = split("\v a\vb\fc \"q\"\f'r'\v", 0);   /* \v \f: inside a word, yet blanks */
+    ck_assert_int_eq(a.argc, 3);
+    ck_assert_str_eq(a.argv[0], "a\vb\fc");
+    ck_assert_str_eq(a.argv[1], "q");
+    ck_assert_str_eq(a.argv[2], "r");
+    splitargs_free(&a);
 }
 END_TEST
 
