@@ -289,8 +289,9 @@ static void drain_local(void)
     inbox_local_drain(deliver_msg);
 }
 
-/* Delivers this worker's messages to its clients, its own first (they committed
- * before anything another worker could push: see keyspace/inbox.h); the lock is held. */
+/* Delivers this worker's messages to its clients, its own first (they were kept
+ * private only while the arena inbox was empty, so whatever is there came later: see
+ * keyspace/inbox.h); the lock is held. */
 static void drain_inbox_locked(void)
 {
     drain_local();
