@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -69,6 +70,20 @@ static int bind_unix(const struct conf_values *conf, char *err, size_t errlen)
     return fd;
 }
 
+/* The CPU whose incoming connections slot's sockets prefer: the slot-th CPU this process
+ * may run on (wrapping around), so `taskset` and cpusets choose the CPUs; -1 if unknown. */
+static int slot_cpu(int slot)
+{
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0 || CPU_COUNT(&allowed) == 0)
+        return -1;
+    int want = slot % CPU_COUNT(&allowed);
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (CPU_ISSET(cpu, &allowed) && want-- == 0)
+            return cpu;
+    return -1;
+}
+
 /* Binds one address once per slot; 0, or -1 with the first failure in err (the
  * sockets bound so far closed).  SO_REUSEPORT would let a second server of the same
  * user bind the same port and silently take half the connections, so a plain socket
@@ -86,6 +101,9 @@ static int bind_slots(const char *addr, int port, int backlog, int nslots, int *
                 close(fds[s]);
             return -1;
         }
+        int cpu = slot_cpu(s);
+        if (nslots > 1 && cpu >= 0)
+            setsockopt(fds[s], SOL_SOCKET, SO_INCOMING_CPU, &cpu, sizeof(cpu));
     }
     return 0;
 }

@@ -1,9 +1,15 @@
 /* master/listen.h - the listening sockets, bound by the supervisor before the
  * workers fork and kept open by it for their whole life.
  *
- * Each TCP address gets one SO_REUSEPORT socket per worker slot: the kernel spreads
- * new connections over them evenly (a shared socket with EPOLLEXCLUSIVE wakes the
- * same idle worker again and again, so one worker got every connection).  Because
+ * Each TCP address gets one SO_REUSEPORT socket per worker slot (a shared socket with
+ * EPOLLEXCLUSIVE wakes the same idle worker again and again, so one worker got every
+ * connection).  Slot s's sockets carry SO_INCOMING_CPU = the s-th CPU the server may run
+ * on: the kernel (6.2 and later) hands a new connection to the socket of the CPU its SYN
+ * arrived on, and spreads by hash over all of them otherwise.  A NIC spreads remote
+ * clients' connections over CPUs and so over workers, each worker serving the
+ * connections whose packets its CPU handles; a local client's connections go to the
+ * worker of the CPU it connects from, the way a busy client and its server share
+ * work on few cores (BENCHMARKS.md, "Pipeline 1").  Because
  * the supervisor holds every socket, connections that arrive for a slot whose worker
  * is dead wait in that socket's queue until the respawned worker accepts them; none
  * is reset.  The unix socket is one socket shared with EPOLLEXCLUSIVE. */

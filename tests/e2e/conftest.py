@@ -1,7 +1,8 @@
 """pytest fixtures for the end-to-end tests: servers started on free loopback ports, each in its
 own pytest temp dir (kept by pytest for the last runs, with server.log inside), stopped by pid
 when the test ends, pass or fail; at session end any process left in a group the harness
-spawned is killed and reported.
+spawned is killed and reported.  Every TCP connect of a test is made from the next CPU in
+turn (ferrous_harness.connect_from_each_cpu_in_turn), so connections reach every worker.
 
 Fixtures:
   start_server(binary=None, args=(), name="ferrous") -> Server   (factory; default binary
@@ -19,6 +20,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ferrous_harness as fh  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _connect_from_each_cpu_in_turn():
+    undo = fh.connect_from_each_cpu_in_turn()
+    yield
+    undo()
 
 
 @pytest.fixture(scope="session", autouse=True)

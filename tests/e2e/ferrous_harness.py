@@ -7,10 +7,15 @@ Owns:
     forks is in that group; stop() sends SIGTERM to the pid, waits, then SIGKILLs the group,
     and afterwards makes sure the group is empty.
   - the registry of every process group spawned, so kill_leftovers() can clean up at the end.
+  - connecting from each CPU in turn: Ferrous hands a connection to the worker of the CPU
+    it was made from (SO_INCOMING_CPU, master/listen.h), so one test process would reach
+    only one worker; connect_from_each_cpu_in_turn() makes TCP connects rotate over the
+    CPUs this process may use, and the tests' connections spread over the workers.
 Comparing servers' replies is ferrous_diff.py's business.
 """
 
 import atexit
+import itertools
 import os
 import shlex
 import signal
@@ -30,6 +35,31 @@ REPLY_TIMEOUT = 10.0
 LOG_TAIL_LINES = 60
 
 _spawned_groups = set()
+
+
+_plain_connect = socket.socket.connect
+
+
+def connect_from_each_cpu_in_turn():
+    """Makes socket.socket.connect (redis-py's and the raw sockets' alike) run each TCP
+    connect pinned to the next CPU of this process's affinity, restoring the thread's
+    affinity after; a thread already pinned to one CPU connects from it.  Returns the
+    function that undoes it."""
+    cpus = sorted(os.sched_getaffinity(0))
+    turn = itertools.count()
+
+    def connect(sock, address):
+        allowed = os.sched_getaffinity(0)
+        if sock.family not in (socket.AF_INET, socket.AF_INET6) or len(cpus) < 2 or len(allowed) < 2:
+            return _plain_connect(sock, address)          # a thread pinned to one CPU stays
+        os.sched_setaffinity(0, {cpus[next(turn) % len(cpus)]})
+        try:
+            return _plain_connect(sock, address)
+        finally:
+            os.sched_setaffinity(0, allowed)
+
+    socket.socket.connect = connect
+    return lambda: setattr(socket.socket, "connect", _plain_connect)
 
 
 class ServerError(Exception):
@@ -246,8 +276,9 @@ def worker_serving(server, client_port):
 
 
 def clients_per_worker(server, nworkers, per_worker=1):
-    """{worker: [per_worker clients]} - connections are spread by the kernel
-    (SO_REUSEPORT), so open until every worker has its share, closing the extras."""
+    """{worker: [per_worker clients]} - connections spread over the workers by the CPU
+    they come from and the kernel's hash, so open until every worker has its share,
+    closing the extras."""
     groups, spare = {}, []
     for _ in range(200):
         c = server.client()

@@ -1,7 +1,15 @@
 """Listening sockets: a second server on a port that is taken refuses to start (exit status 1,
-"Address already in use"), even though each worker has its own SO_REUSEPORT socket."""
+"Address already in use"), even though each worker has its own SO_REUSEPORT socket; and a
+connection goes to the worker whose socket prefers the CPU it comes from (SO_INCOMING_CPU,
+which kernels from 6.2 honour within a SO_REUSEPORT group)."""
 
+import contextlib
+import os
+import platform
+import re
 import subprocess
+
+import pytest
 
 import ferrous_harness as fh
 
@@ -14,3 +22,30 @@ def test_second_server_on_same_port_fails(start_server, tmp_path):
     assert second.returncode == 1
     assert "Address already in use" in second.stdout + second.stderr
     assert first.client().ping() is True
+
+
+def kernel_version():
+    return tuple(int(n) for n in re.match(r"(\d+)\.(\d+)", platform.release()).groups())
+
+
+@contextlib.contextmanager
+def pinned_to(cpu):
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {cpu})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, allowed)
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs")
+@pytest.mark.skipif(kernel_version() < (6, 2), reason="SO_INCOMING_CPU steers within a "
+                    "SO_REUSEPORT group from Linux 6.2")
+def test_connections_go_to_the_worker_of_the_cpu_they_come_from(start_server):
+    server = start_server(args=["--workers", "2"])
+    for slot, cpu in enumerate(sorted(os.sched_getaffinity(0))[:2]):
+        with pinned_to(cpu):
+            clients = [server.client() for _ in range(8)]
+        assert [fh.worker_of(c) for c in clients] == [slot] * 8, f"connections made on CPU {cpu}"
+        for c in clients:
+            c.close()

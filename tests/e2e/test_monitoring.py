@@ -33,8 +33,8 @@ def my_fields(client):
 
 
 def on_each_worker(server, attempts=64):
-    """Two exact clients owned by different workers (connections are spread over the
-    workers' listening sockets by the kernel, so a few tries find one on each)."""
+    """Two exact clients owned by different workers (connections come from each CPU in
+    turn and the kernel steers them by CPU and hash, so a few tries find one on each)."""
     first = exact(server)
     home = my_fields(first)["worker"]
     for _ in range(attempts):
