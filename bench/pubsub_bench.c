@@ -8,8 +8,10 @@
  *                [-P pipeline] [-t timeout-seconds]
  *
  * Default: -s 1,50 (one run per count), -n 100000, -d 16, -P 64.  Connections are
- * opened one after another, so with SO_REUSEPORT listeners (Ferrous) they spread over
- * the worker processes.  The publisher (hiredis) runs in its own thread; one thread
+ * opened one after another, each from the next CPU this process may use (the
+ * subscribers first, then the publisher), so where the server hands a connection to
+ * the worker of the CPU it comes from (Ferrous, SO_INCOMING_CPU) they spread over the
+ * worker processes.  The publisher (hiredis) runs in its own thread; one thread
  * polls every subscriber socket and scans the pushes in place: it expects nothing but
  * RESP2 "message" pushes and needs no allocation per message, so the server, not the
  * parsing of its output, sets the rate (hiredis's reader made this thread the limit,
@@ -17,6 +19,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,9 +54,31 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static redisContext *connect_or_die(const struct options *opt)
+/* Pins the calling thread to the turn-th CPU of the process's affinity (wrapping). */
+static void pin_to_cpu_in_turn(const cpu_set_t *allowed, int turn)
 {
+    int want = turn % CPU_COUNT(allowed);
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (CPU_ISSET(cpu, allowed) && want-- == 0) {
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(cpu, &one);
+            sched_setaffinity(0, sizeof(one), &one);
+            return;
+        }
+    }
+}
+
+/* A connection made from the turn-th allowed CPU (the thread's affinity restored after). */
+static redisContext *connect_or_die(const struct options *opt, int turn)
+{
+    cpu_set_t allowed;
+    int pinned = sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && CPU_COUNT(&allowed) > 1;
+    if (pinned)
+        pin_to_cpu_in_turn(&allowed, turn);
     redisContext *c = redisConnect(opt->host, opt->port);
+    if (pinned)
+        sched_setaffinity(0, sizeof(allowed), &allowed);
     if (!c || c->err) {
         fprintf(stderr, "connect %s:%d: %s\n", opt->host, opt->port, c ? c->errstr : "out of memory");
         exit(1);
@@ -212,9 +237,9 @@ static long receive_all(struct subscriber *subs, int nsubs, const struct options
 }
 
 /* A connection subscribed to CHANNEL, its socket handed to a subscriber; 0 on error. */
-static redisContext *subscribe(const struct options *opt, struct subscriber *s)
+static redisContext *subscribe(const struct options *opt, int turn, struct subscriber *s)
 {
-    redisContext *c = connect_or_die(opt);
+    redisContext *c = connect_or_die(opt, turn);
     redisReply *r = redisCommand(c, "SUBSCRIBE %s", CHANNEL);
     int ok = r && r->type == REDIS_REPLY_ARRAY && r->elements == 3 && c->reader->pos == c->reader->len;
     if (r)
@@ -233,13 +258,13 @@ static int run(const struct options *opt, int nsubs)
     redisContext **conns = calloc((size_t)nsubs, sizeof(*conns));
     struct subscriber *subs = malloc((size_t)nsubs * sizeof(*subs));
     for (int i = 0; i < nsubs; i++) {
-        conns[i] = subscribe(opt, &subs[i]);
+        conns[i] = subscribe(opt, i, &subs[i]);
         if (!conns[i]) {
             fprintf(stderr, "SUBSCRIBE failed on subscriber %d\n", i);
             return 1;
         }
     }
-    struct publisher p = { connect_or_die(opt), opt, nsubs, 0 };
+    struct publisher p = { connect_or_die(opt, nsubs), opt, nsubs, 0 };
     pthread_t th;
     double start = now_s();
     pthread_create(&th, NULL, publish_all, &p);
