@@ -67,9 +67,9 @@ e2e-san: build-san/ferrous-server
 # Load generators for benchmarks (bench/), against any RESP server: `make bench-tools`.
 bench-tools: $(BUILD)/pubsub_bench
 
-$(BUILD)/pubsub_bench: bench/pubsub_bench.c
+$(BUILD)/pubsub_bench: bench/pubsub_bench.c $(BUILD)/util/cpuset.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< -lhiredis -lpthread
+	$(CC) $(CFLAGS) -o $@ $^ -lhiredis -lpthread
 .PHONY: bench-tools
 
 clean:

@@ -29,6 +29,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include "util/cpuset.h"
+
 #define CHANNEL "pubsub-bench"
 
 struct options {
@@ -54,28 +56,17 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Pins the calling thread to the turn-th CPU of the process's affinity (wrapping). */
-static void pin_to_cpu_in_turn(const cpu_set_t *allowed, int turn)
-{
-    int want = turn % CPU_COUNT(allowed);
-    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-        if (CPU_ISSET(cpu, allowed) && want-- == 0) {
-            cpu_set_t one;
-            CPU_ZERO(&one);
-            CPU_SET(cpu, &one);
-            sched_setaffinity(0, sizeof(one), &one);
-            return;
-        }
-    }
-}
-
 /* A connection made from the turn-th allowed CPU (the thread's affinity restored after). */
 static redisContext *connect_or_die(const struct options *opt, int turn)
 {
     cpu_set_t allowed;
     int pinned = sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && CPU_COUNT(&allowed) > 1;
-    if (pinned)
-        pin_to_cpu_in_turn(&allowed, turn);
+    if (pinned) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(cpuset_nth(&allowed, turn), &one);
+        sched_setaffinity(0, sizeof(one), &one);
+    }
     redisContext *c = redisConnect(opt->host, opt->port);
     if (pinned)
         sched_setaffinity(0, sizeof(allowed), &allowed);

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "master/listen.h"
+#include "util/cpuset.h"
 #include "util/log.h"
 
 static int bind_one(const char *addr, int port, int backlog, int reuseport, char *err, size_t errlen)
@@ -70,20 +70,6 @@ static int bind_unix(const struct conf_values *conf, char *err, size_t errlen)
     return fd;
 }
 
-/* The CPU whose incoming connections slot's sockets prefer: the slot-th CPU this process
- * may run on (wrapping around), so `taskset` and cpusets choose the CPUs; -1 if unknown. */
-static int slot_cpu(int slot)
-{
-    cpu_set_t allowed;
-    if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0 || CPU_COUNT(&allowed) == 0)
-        return -1;
-    int want = slot % CPU_COUNT(&allowed);
-    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
-        if (CPU_ISSET(cpu, &allowed) && want-- == 0)
-            return cpu;
-    return -1;
-}
-
 /* Binds one address once per slot; 0, or -1 with the first failure in err (the
  * sockets bound so far closed).  SO_REUSEPORT would let a second server of the same
  * user bind the same port and silently take half the connections, so a plain socket
@@ -101,7 +87,7 @@ static int bind_slots(const char *addr, int port, int backlog, int nslots, int *
                 close(fds[s]);
             return -1;
         }
-        int cpu = slot_cpu(s);
+        int cpu = cpuset_nth_allowed(s);      /* `taskset` and cpusets choose the CPUs */
         if (nslots > 1 && cpu >= 0)
             setsockopt(fds[s], SOL_SOCKET, SO_INCOMING_CPU, &cpu, sizeof(cpu));
     }

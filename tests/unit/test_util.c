@@ -1,4 +1,4 @@
-/* tests/unit/test_util.c - util/: splitargs, glob_match, numconv.  Expected values
+/* tests/unit/test_util.c - util/: splitargs, glob_match, numconv, cpuset.  Expected values
  * were checked against redis-server 7.0.15 (KEYS for glob, CONFIG SET maxmemory for
  * memtoull, redis-cli quoting for splitargs). */
 #include <check.h>
@@ -9,9 +9,32 @@
 #include <string.h>
 
 #include "tests/unit/fixture.h"
+#include "util/cpuset.h"
 #include "util/glob.h"
 #include "util/numconv.h"
 #include "util/splitargs.h"
+
+START_TEST(cpuset_positions_wrap)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    ck_assert_int_eq(cpuset_nth(&set, 0), -1);
+    CPU_SET(1, &set);
+    CPU_SET(3, &set);
+    CPU_SET(5, &set);
+    ck_assert_int_eq(cpuset_nth(&set, 0), 1);
+    ck_assert_int_eq(cpuset_nth(&set, 1), 3);
+    ck_assert_int_eq(cpuset_nth(&set, 2), 5);
+    ck_assert_int_eq(cpuset_nth(&set, 3), 1);
+    ck_assert_int_eq(cpuset_nth(&set, 7), 3);
+    ck_assert_int_eq(cpuset_nth(&set, -1), -1);
+
+    cpu_set_t allowed;
+    ck_assert_int_eq(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+    ck_assert_int_eq(cpuset_nth_allowed(CPU_COUNT(&allowed)), cpuset_nth(&allowed, 0));
+    ck_assert(CPU_ISSET(cpuset_nth_allowed(1), &allowed));
+}
+END_TEST
 
 static struct splitargs split(const char *s, int expect_rc)
 {
@@ -276,6 +299,7 @@ int main(void)
     tcase_add_test(tc, numconv_doubles);
     tcase_add_test(tc, numconv_format);
     tcase_add_test(tc, numconv_memtoll);
+    tcase_add_test(tc, cpuset_positions_wrap);
     suite_add_tcase(s, tc);
     return fixture_run_suite(s);
 }
