@@ -15,6 +15,7 @@ Comparing servers' replies is ferrous_diff.py's business.
 """
 
 import atexit
+import contextlib
 import itertools
 import os
 import shlex
@@ -40,6 +41,17 @@ _spawned_groups = set()
 _plain_connect = socket.socket.connect
 
 
+@contextlib.contextmanager
+def pinned_to(cpu):
+    """Runs the block with the calling thread on one CPU, restoring its affinity after."""
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {cpu})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, allowed)
+
+
 def connect_from_each_cpu_in_turn():
     """Makes socket.socket.connect (redis-py's and the raw sockets' alike) run each TCP
     connect pinned to the next CPU of this process's affinity, restoring the thread's
@@ -49,14 +61,11 @@ def connect_from_each_cpu_in_turn():
     turn = itertools.count()
 
     def connect(sock, address):
-        allowed = os.sched_getaffinity(0)
-        if sock.family not in (socket.AF_INET, socket.AF_INET6) or len(cpus) < 2 or len(allowed) < 2:
-            return _plain_connect(sock, address)          # a thread pinned to one CPU stays
-        os.sched_setaffinity(0, {cpus[next(turn) % len(cpus)]})
-        try:
+        pinned_already = len(os.sched_getaffinity(0)) < 2
+        if sock.family not in (socket.AF_INET, socket.AF_INET6) or len(cpus) < 2 or pinned_already:
             return _plain_connect(sock, address)
-        finally:
-            os.sched_setaffinity(0, allowed)
+        with pinned_to(cpus[next(turn) % len(cpus)]):
+            return _plain_connect(sock, address)
 
     socket.socket.connect = connect
     return lambda: setattr(socket.socket, "connect", _plain_connect)

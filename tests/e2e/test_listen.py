@@ -3,7 +3,6 @@
 connection goes to the worker whose socket prefers the CPU it comes from (SO_INCOMING_CPU,
 which kernels from 6.2 honour within a SO_REUSEPORT group)."""
 
-import contextlib
 import os
 import platform
 import re
@@ -28,23 +27,13 @@ def kernel_version():
     return tuple(int(n) for n in re.match(r"(\d+)\.(\d+)", platform.release()).groups())
 
 
-@contextlib.contextmanager
-def pinned_to(cpu):
-    allowed = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {cpu})
-    try:
-        yield
-    finally:
-        os.sched_setaffinity(0, allowed)
-
-
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs")
 @pytest.mark.skipif(kernel_version() < (6, 2), reason="SO_INCOMING_CPU steers within a "
                     "SO_REUSEPORT group from Linux 6.2")
 def test_connections_go_to_the_worker_of_the_cpu_they_come_from(start_server):
     server = start_server(args=["--workers", "2"])
     for slot, cpu in enumerate(sorted(os.sched_getaffinity(0))[:2]):
-        with pinned_to(cpu):
+        with fh.pinned_to(cpu):
             clients = [server.client() for _ in range(8)]
         assert [fh.worker_of(c) for c in clients] == [slot] * 8, f"connections made on CPU {cpu}"
         for c in clients:
