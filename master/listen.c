@@ -87,8 +87,8 @@ static int bind_slots(const char *addr, int port, int backlog, int nslots, int *
                 close(fds[s]);
             return -1;
         }
-        int cpu = cpuset_nth_allowed(s);      /* `taskset` and cpusets choose the CPUs */
-        if (nslots > 1 && cpu >= 0)
+        int cpu;                               /* `taskset` and cpusets choose the CPUs */
+        if (nslots > 1 && (cpu = cpuset_nth_allowed(s)) >= 0)
             setsockopt(fds[s], SOL_SOCKET, SO_INCOMING_CPU, &cpu, sizeof(cpu));
     }
     return 0;

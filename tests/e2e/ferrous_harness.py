@@ -284,19 +284,30 @@ def worker_serving(server, client_port):
     raise AssertionError("no worker holds the connection")
 
 
-def clients_per_worker(server, nworkers, per_worker=1):
-    """{worker: [per_worker clients]} - connections spread over the workers by the CPU
-    they come from and the kernel's hash, so open until every worker has its share,
-    closing the extras."""
+def group_by_worker(connect, worker_of_connection, nworkers, per_worker=1):
+    """{worker: [per_worker connections]} for nworkers workers, in the order they were
+    first reached.  Connections spread over the workers by the CPU they come from and the
+    kernel's hash, so this opens them with connect() until nworkers workers have their
+    share, and closes the rest."""
     groups, spare = {}, []
-    for _ in range(200):
-        c = server.client()
-        group = groups.setdefault(worker_of(c), [])
+
+    def full():
+        return [w for w, group in groups.items() if len(group) == per_worker]
+
+    for _ in range(400 * nworkers):
+        c = connect()
+        group = groups.setdefault(worker_of_connection(c), [])
         (group if len(group) < per_worker else spare).append(c)
-        if len(groups) == nworkers and all(len(g) == per_worker for g in groups.values()):
+        if len(full()) == nworkers:
             break
+    chosen = {w: groups[w] for w in full()[:nworkers]}
+    spare += [c for w, group in groups.items() if w not in chosen for c in group]
     for c in spare:
         c.close()
-    assert len(groups) == nworkers and all(len(g) == per_worker for g in groups.values()), \
-        "connections did not spread over the workers"
-    return groups
+    assert len(chosen) == nworkers, "connections did not spread over the workers"
+    return chosen
+
+
+def clients_per_worker(server, nworkers, per_worker=1):
+    """{worker: [per_worker redis-py clients]} (group_by_worker)."""
+    return group_by_worker(server.client, worker_of, nworkers, per_worker)

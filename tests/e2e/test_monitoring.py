@@ -32,17 +32,10 @@ def my_fields(client):
     return client_fields(text(run(client, "CLIENT", "INFO")))
 
 
-def on_each_worker(server, attempts=64):
-    """Two exact clients owned by different workers (connections come from each CPU in
-    turn and the kernel steers them by CPU and hash, so a few tries find one on each)."""
-    first = exact(server)
-    home = my_fields(first)["worker"]
-    for _ in range(attempts):
-        other = exact(server)
-        if my_fields(other)["worker"] != home:
-            return first, other
-        other.close()
-    pytest.fail(f"no connection reached a second worker in {attempts} attempts")
+def on_each_worker(server):
+    """Two exact clients owned by different workers."""
+    groups = fh.group_by_worker(lambda: exact(server), lambda c: my_fields(c)["worker"], 2)
+    return tuple(group[0] for group in groups.values())
 
 
 def info_fields(client, section):

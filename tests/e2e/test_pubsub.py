@@ -20,7 +20,7 @@ import time
 import pytest
 
 from ferrous_harness import children as worker_pids
-from ferrous_harness import worker_serving
+from ferrous_harness import group_by_worker, worker_serving
 
 WORKERS = 2
 
@@ -123,22 +123,8 @@ def message(reply):
 
 
 def spread(server, per_worker, workers=WORKERS):
-    """Connections grouped by the worker that accepted them: {worker: [Raw, ...]}."""
-    groups, spare = {}, []
-    for _ in range(400 * workers):
-        c = Raw(server.port)
-        w = c.worker()
-        if len(groups.setdefault(w, [])) < per_worker:
-            groups[w].append(c)
-        else:
-            spare.append(c)
-        if len(groups) == workers and all(len(v) == per_worker for v in groups.values()):
-            break
-    for c in spare:
-        c.close()
-    assert len(groups) == workers and all(len(v) == per_worker for v in groups.values()), \
-        "connections did not spread over the workers"
-    return groups
+    """Raw connections grouped by the worker that accepted them: {worker: [Raw, ...]}."""
+    return group_by_worker(lambda: Raw(server.port), Raw.worker, workers, per_worker)
 
 
 def eventually(check, what, timeout=5.0):
