@@ -10,6 +10,8 @@
  * Each worker polls its own SO_REUSEPORT listening sockets (master/listen.h); the
  * unix socket is shared with EPOLLEXCLUSIVE, so a new connection wakes one worker.  The eventfd of this worker's slot carries requests
  * from other workers (CLIENT KILL); a timerfd drives the cron at `hz`.
+ * With nothing to run, the worker waits through worker/idle.h, which naps briefly
+ * instead of blocking while the load makes that pay.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +48,7 @@
 #include "worker/cron.h"
 #include "worker/cmd_reset.h"
 #include "worker/dispatch.h"
+#include "worker/idle.h"
 #include "worker/multi.h"
 #include "worker/introspect.h"
 #include "worker/obuf_limit.h"
@@ -54,6 +57,7 @@
 
 struct worker worker;
 static struct worker_params params;
+static struct idle_policy idle;
 static volatile sig_atomic_t got_sigterm;
 
 /* epoll data: small integers for the fixed fds, client pointers otherwise */
@@ -505,13 +509,16 @@ static void run_batch(void)
     }
     struct client *c = worker.batch;
     worker.batch = NULL;
+    int served = 0;
     while (c) {
+        served++;
         struct client *next = c->batch_next;
         c->flags &= ~CLIENT_IN_BATCH;
         client_compact_query(c);
         flush_client(c);
         c = next;
     }
+    idle_served(&idle, served);
 }
 
 static void on_eventfd(void)
@@ -645,9 +652,11 @@ void worker_main(const struct worker_params *p)
     script_worker_init(p->slot);
     introspect_worker_init(p->slot);
     setup_loop();
+    idle_init();
     struct epoll_event events[256];
     while (!got_sigterm) {
-        int n = epoll_wait(worker.epfd, events, 256, worker.batch ? 0 : next_timeout_ms());
+        int n = worker.batch ? epoll_wait(worker.epfd, events, 256, 0)
+                             : idle_wait(&idle, worker.epfd, events, 256, next_timeout_ms());
         for (int i = 0; i < n; i++)
             handle_event(&events[i]);
         if (worker.nblocked)
