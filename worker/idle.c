@@ -21,6 +21,7 @@ void idle_served(struct idle_policy *p, int n)
     p->clients += n;
 }
 
+/* Naps while at least half the recent waits (weighted toward the latest) were short. */
 int idle_should_nap(const struct idle_policy *p, int timeout_ms)
 {
     return timeout_ms != 0 && p->short_gaps >= 128 && p->clients >= 2;

@@ -20,12 +20,20 @@ static void busy_then_wait(struct idle_policy *p, int clients, int64_t waited_ns
     idle_observe(p, 0, waited_ns <= IDLE_SHORT_GAP_US * 1000, waited_ns);
 }
 
-START_TEST(naps_only_under_concurrent_load)
+/* A policy after 20 busy periods of `clients` clients, each followed by a short wait. */
+static struct idle_policy after_short_gaps(int clients)
 {
     struct idle_policy p = { 0 };
-    ck_assert(!idle_should_nap(&p, -1));             /* a fresh worker blocks */
     for (int i = 0; i < 20; i++)
-        busy_then_wait(&p, 1, SHORT_NS);
+        busy_then_wait(&p, clients, SHORT_NS);
+    return p;
+}
+
+START_TEST(naps_only_under_concurrent_load)
+{
+    struct idle_policy fresh = { 0 };
+    ck_assert(!idle_should_nap(&fresh, -1));         /* a fresh worker blocks */
+    struct idle_policy p = after_short_gaps(1);
     idle_served(&p, 1);
     ck_assert(!idle_should_nap(&p, -1));             /* one client: it waits for its reply */
     idle_served(&p, 1);
@@ -37,9 +45,7 @@ END_TEST
 
 START_TEST(long_gaps_stop_the_naps)
 {
-    struct idle_policy p = { 0 };
-    for (int i = 0; i < 20; i++)
-        busy_then_wait(&p, 3, SHORT_NS);
+    struct idle_policy p = after_short_gaps(3);
     idle_served(&p, 3);
     ck_assert(idle_should_nap(&p, -1));
     int naps = 0;
@@ -57,9 +63,7 @@ END_TEST
 
 START_TEST(only_a_real_sleep_ends_the_busy_period)
 {
-    struct idle_policy p = { 0 };
-    for (int i = 0; i < 20; i++)
-        busy_then_wait(&p, 2, SHORT_NS);
+    struct idle_policy p = after_short_gaps(2);
     idle_served(&p, 1);
     idle_observe(&p, 0, 1, 0);                       /* events were queued: no sleep */
     idle_served(&p, 1);
@@ -78,10 +82,7 @@ static void wait_on_pipe(int nap)
     int ep = epoll_create1(0);
     struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 7 }, got[4];
     ck_assert_int_eq(epoll_ctl(ep, EPOLL_CTL_ADD, fds[0], &ev), 0);
-    struct idle_policy p = { 0 };
-    if (nap)
-        for (int i = 0; i < 20; i++)
-            busy_then_wait(&p, 2, SHORT_NS);
+    struct idle_policy p = nap ? after_short_gaps(2) : (struct idle_policy){ 0 };
     idle_served(&p, 2);
     ck_assert_int_eq(idle_should_nap(&p, 10), nap);
     ck_assert_int_eq(idle_wait(&p, ep, got, 4, 10), 0);      /* nothing: times out */
