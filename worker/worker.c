@@ -8,8 +8,9 @@
  * So the lock is taken once per batch of clients and pipelined commands, and a reply
  * leaves the process only after its write committed.
  * Each worker polls its own SO_REUSEPORT listening sockets (master/listen.h); the
- * unix socket is shared with EPOLLEXCLUSIVE, so a new connection wakes one worker.  The eventfd of this worker's slot carries requests
- * from other workers (CLIENT KILL); a timerfd drives the cron at `hz`.
+ * unix socket is shared with EPOLLEXCLUSIVE, so a new connection wakes one worker.
+ * The eventfd of this worker's slot carries requests from other workers (CLIENT KILL);
+ * a timerfd drives the cron at `hz`.
  * With nothing to run, the worker waits through worker/idle.h, which naps briefly
  * instead of blocking while the load makes that pay.
  */
